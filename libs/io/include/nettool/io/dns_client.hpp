@@ -27,6 +27,8 @@ struct DnsQueryOptions {
     std::uint16_t edns_udp_size = 0;  // 0: no EDNS
     bool dnssec_ok = false;
     bool recursion_desired = true;
+    // true: a UDP answer with TC set is returned as it came (message->tc) instead of being retried over TCP.
+    bool accept_truncated = false;
 };
 
 enum class DnsOutcome {
