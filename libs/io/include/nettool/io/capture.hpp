@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace nettool {
 
@@ -33,6 +34,10 @@ struct CaptureStats {
     std::uint64_t interface_dropped = 0;
     bool file_truncated = false;  // offline: the file ended inside a record
     std::string file_error;       // offline: libpcap's message when reading stopped early
+    std::string capture_error;    // live: libpcap's message when capture stopped early (interface went down, ...)
+    std::uint64_t filtered_out = 0;  // offline: records the BPF filter rejected (packet numbers still count them)
+    int link_type = -1;           // DLT of the source (offline: of the file's first interface)
+    bool timestamps_nanosecond = false;  // the source delivered nanosecond timestamps
 };
 
 struct LiveCaptureOptions {
@@ -42,6 +47,8 @@ struct LiveCaptureOptions {
     bool promiscuous = true;
     std::optional<std::chrono::milliseconds> duration;
     std::optional<std::uint64_t> max_packets;
+    int buffer_size = 0;  // kernel ring buffer in bytes; 0 keeps libpcap's default (2 MB)
+    int batch_size = 64;  // packets handled per pcap_dispatch before other work on the io_context gets a turn
 };
 
 class LiveCapture {
@@ -51,8 +58,11 @@ public:
     static Result<std::unique_ptr<LiveCapture>> open(IoContext& io, const LiveCaptureOptions& options);
     virtual ~LiveCapture() = default;
 
-    // Delivers packets to `handler` until the duration/count limit or stop(); then `on_finished` runs once.
+    // Delivers packets to `handler` until the duration/count limit or stop(); then `on_finished` runs once (from
+    // inside stop() when stop() ends a running capture). If the handler throws, capture ends, on_finished is not
+    // called and the exception leaves io_context::run(). Destroying the object ends capture without on_finished.
     virtual void start(PacketHandler handler, std::function<void(const CaptureStats&)> on_finished) = 0;
+    // Ends capture (idempotent; safe from a signal handler callback on the io_context and from the packet handler).
     virtual void stop() = 0;
     virtual int link_type() const = 0;
     virtual CaptureStats stats() const = 0;
@@ -70,5 +80,8 @@ Result<CaptureStats> read_capture_file(const std::string& path, const OfflineRea
 
 // Name of the interface that carries the IPv4 default route (from /proc/net/route), if any.
 std::optional<std::string> default_route_interface();
+// The pure part: /proc/net/route text in, the up default route with the lowest metric out. Malformed lines are
+// skipped.
+std::optional<std::string> parse_default_route_interface(std::string_view proc_net_route);
 
 }  // namespace nettool

@@ -20,6 +20,8 @@ inline constexpr int linux_sll = 113;   // DLT_LINUX_SLL
 inline constexpr int ipv4 = 228;        // LINKTYPE_IPV4
 inline constexpr int ipv6 = 229;        // LINKTYPE_IPV6
 inline constexpr int linux_sll2 = 276;  // DLT_LINUX_SLL2
+inline constexpr int raw_dlt12 = 12;    // DLT_RAW on most systems (libpcap maps LINKTYPE_RAW files to it)
+inline constexpr int raw_dlt14 = 14;    // DLT_RAW on OpenBSD
 }  // namespace link_type
 
 enum class DecodeStatus : std::uint8_t {
@@ -31,6 +33,12 @@ enum class DecodeStatus : std::uint8_t {
 };
 
 const char* to_string(DecodeStatus status);
+
+// How far one layer got. `absent` means the layer is not there (ARP has no IP; a non-first fragment, ESP or GRE has
+// no transport header we decode).
+enum class LayerStatus : std::uint8_t { absent, ok, truncated, malformed };
+
+const char* to_string(LayerStatus status);
 
 namespace ip_proto {
 inline constexpr std::uint8_t icmp = 1;
@@ -68,9 +76,42 @@ struct PacketView {
     std::uint8_t icmp_code = 0;
     std::span<const std::uint8_t> payload;  // transport payload, as captured (may be shorter than on the wire)
     std::uint32_t payload_wire_length = 0;  // payload length according to the IP/UDP headers
+
+    // Added detail (all bounds-checked like the fields above).
+    LayerStatus link_status = LayerStatus::absent;       // link header (Ethernet, SLL, ...)
+    LayerStatus ip_status = LayerStatus::absent;         // IPv4 header, or IPv6 header plus extension chain
+    LayerStatus transport_status = LayerStatus::absent;  // TCP/UDP/ICMP header
+    std::uint16_t ethertype = 0;          // innermost ethertype (0x0806 ARP, 0x88cc LLDP, ...); 0 when none
+    std::uint8_t vlan_count = 0;          // 802.1Q/802.1ad tags seen (vlan_id is the outermost)
+    std::uint16_t inner_vlan_id = 0;      // innermost tag's id when vlan_count >= 2 (QinQ)
+    bool pppoe = false;                   // IP carried in a PPPoE session (ethertype 0x8864)
+    std::uint16_t ip_offset = 0;          // offset of the IP header in the frame
+    std::uint16_t transport_offset = 0;   // offset of the transport header in the frame (when transport_status != absent)
+    std::uint16_t ip_id = 0;              // IPv4 identification / low 16 bits of the IPv6 fragment id
+    std::uint16_t fragment_offset = 0;    // in bytes
+    bool more_fragments = false;          // IPv4 MF / IPv6 M flag
+    bool dont_fragment = false;           // IPv4 DF
+    bool ip_length_from_capture = false;  // IPv4 total length 0 (TSO) or IPv6 jumbogram: length taken from capture
+    std::uint32_t tcp_ack = 0;
+    std::uint16_t tcp_window = 0;
+    std::uint16_t icmp_id = 0;   // echo request/reply identifier (valid when 8 header bytes were captured)
+    std::uint16_t icmp_seq = 0;  // echo request/reply sequence
 };
 
 // Decodes `frame` (the captured bytes) of the given link type into `out`. Returns out.status.
+//
+// Status rules: `status` is ok when the IP header was decoded (addresses, protocol and length are valid); a broken
+// transport header does not change it but shows in transport_status (and transport_truncated). truncated/malformed
+// describe the first layer that failed, link or IP. A non-first fragment has no transport header: `payload` is then
+// the fragment's data. For a first fragment the transport header is decoded and UDP lengths larger than the
+// fragment are accepted. TCP with its fixed 20 bytes captured but its options cut: transport_decoded is true (the
+// ports, flags and seq are valid), transport_truncated too, payload empty. Other protocols (GRE, ESP, SCTP, ...):
+// payload is the IP payload.
 DecodeStatus decode_packet(int link_type, std::span<const std::uint8_t> frame, PacketView& out);
+
+// True for the link types decode_packet understands (including DLT_RAW 12/14).
+bool is_supported_link_type(int link_type);
+// "EN10MB", "LINUX_SLL2", ... for the supported ones, "unknown" otherwise (for messages).
+const char* link_type_name(int link_type);
 
 }  // namespace nettool
