@@ -1,0 +1,526 @@
+#include "nettool/dnscheck/diagnose.hpp"
+
+#include "nettool/dnscheck/text.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace nettool::dnscheck {
+namespace {
+
+constexpr int rcode_servfail = 2;
+constexpr int rcode_refused = 5;
+
+bool was_sent(const QueryProbe& q) { return q.status != QueryStatus::not_sent; }
+
+std::string query_source(const ResolverProbes& p, const std::vector<QueryProbe>& queries, const char* transport) {
+    for (const auto& q : queries) {
+        if (was_sent(q)) {
+            return "query " + type_name(q.type) + " " + display_name(q.name) + " @" + p.server.to_string() +
+                   " over " + transport;
+        }
+    }
+    return std::string("no query sent over ") + transport;
+}
+
+struct EchoSummary {
+    bool available = false;
+    int sent = 0;
+    int replies = 0;
+    int unreachable = 0;
+    std::optional<double> median_rtt_ms;
+    std::string unreachable_detail;
+};
+
+EchoSummary summarize_echo(const std::vector<EchoProbe>& echoes, const std::string& unavailable) {
+    EchoSummary s;
+    s.available = unavailable.empty();
+    std::vector<double> rtts;
+    for (const auto& e : echoes) {
+        if (e.status == EchoOutcome::unavailable) continue;
+        ++s.sent;
+        if (e.status == EchoOutcome::reply) {
+            ++s.replies;
+            rtts.push_back(e.rtt_ms);
+        } else if (e.status == EchoOutcome::unreachable) {
+            ++s.unreachable;
+            if (s.unreachable_detail.empty()) {
+                s.unreachable_detail = e.detail + (e.from.empty() ? "" : " from " + e.from);
+            }
+        }
+    }
+    if (s.sent == 0) s.available = false;
+    s.median_rtt_ms = median(rtts);
+    return s;
+}
+
+std::string echo_text(const EchoSummary& s, const std::string& unavailable) {
+    if (!s.available) return "not tested: " + (unavailable.empty() ? std::string("no echo sent") : unavailable);
+    std::string text = std::to_string(s.replies) + " of " + std::to_string(s.sent) + " replies";
+    if (s.median_rtt_ms) text += ", median " + ms_text(*s.median_rtt_ms);
+    if (s.unreachable > 0) text += "; " + std::to_string(s.unreachable) + " unreachable (" + s.unreachable_detail + ")";
+    return text;
+}
+
+std::string rcode_list(const QuerySummary& s) {
+    std::string text;
+    for (const auto& [rcode, n] : s.rcodes) {
+        if (!text.empty()) text += ", ";
+        text += std::to_string(n) + " " + rcode_name(rcode);
+    }
+    return text;
+}
+
+std::string udp_text(const QuerySummary& s) {
+    std::string text = std::to_string(s.answered) + " of " + std::to_string(s.sent) + " answered";
+    if (s.sent > 0) text += " (" + percent_text(s.loss_fraction()) + " lost)";
+    if (s.median_rtt_ms) text += ", median RTT " + ms_text(*s.median_rtt_ms);
+    if (s.connection_refused > 0) text += ", " + std::to_string(s.connection_refused) + " port unreachable";
+    if (s.network_errors > 0) text += ", " + std::to_string(s.network_errors) + " network errors";
+    if (s.bad_responses > 0) text += ", " + std::to_string(s.bad_responses) + " unusable answers";
+    if (!s.rcodes.empty()) text += "; rcodes: " + rcode_list(s);
+    return text;
+}
+
+std::string single_text(const std::vector<QueryProbe>& queries) {
+    const QueryProbe* answered = nullptr;
+    int sent = 0;
+    for (const auto& q : queries) {
+        if (!was_sent(q)) continue;
+        ++sent;
+        if (q.status == QueryStatus::answered && answered == nullptr) answered = &q;
+    }
+    if (sent == 0) return "not sent before the deadline";
+    if (answered != nullptr) {
+        std::string text = rcode_name(answered->rcode) + ", " + std::to_string(answered->answer_bytes) +
+                           " bytes in " + ms_text(answered->rtt_ms);
+        if (answered->truncated) text += " (truncated, TC set)";
+        return text;
+    }
+    std::string text;
+    for (const auto& q : queries) {
+        if (!was_sent(q)) continue;
+        if (!text.empty()) text += "; ";
+        switch (q.status) {
+            case QueryStatus::timeout:
+                text += q.waited_ms > 0 ? "no answer within " + ms_text(q.waited_ms) : std::string("no answer");
+                break;
+            case QueryStatus::connection_refused: text += "connection refused"; break;
+            case QueryStatus::network_error: text += "network error: " + q.detail; break;
+            case QueryStatus::bad_response: text += "unusable answer: " + q.detail; break;
+            default: break;
+        }
+    }
+    return text;
+}
+
+Diagnosis make(const char* c, Severity severity, std::string summary, std::string advice) {
+    Diagnosis d;
+    d.code = c;
+    d.severity = severity;
+    d.summary = std::move(summary);
+    d.advice = std::move(advice);
+    return d;
+}
+
+const std::string udp_blocked_advice =
+    "UDP/53 is being dropped between here and the resolver while the host itself is reachable. Look for a "
+    "firewall rule or a NAT/router bug that drops DNS over UDP, or a faulty link that loses these packets (check "
+    "`nettool link` on the router's ports: in the field case forcing the link to 100 Mbit/s fixed it). Until then "
+    "use another resolver.";
+
+}  // namespace
+
+std::string describe_udp(const std::vector<QueryProbe>& queries) { return udp_text(summarize(queries)); }
+std::string describe_single(const std::vector<QueryProbe>& queries) { return single_text(queries); }
+std::string describe_echoes(const std::vector<EchoProbe>& echoes, const std::string& unavailable) {
+    return echo_text(summarize_echo(echoes, unavailable), unavailable);
+}
+
+double QuerySummary::loss_fraction() const {
+    return sent == 0 ? 0.0 : static_cast<double>(sent - answered) / static_cast<double>(sent);
+}
+
+std::optional<double> median(std::vector<double> values) {
+    if (values.empty()) return std::nullopt;
+    std::sort(values.begin(), values.end());
+    std::size_t mid = values.size() / 2;
+    if (values.size() % 2 == 1) return values[mid];
+    return (values[mid - 1] + values[mid]) / 2.0;
+}
+
+QuerySummary summarize(const std::vector<QueryProbe>& queries) {
+    QuerySummary s;
+    std::vector<double> rtts;
+    for (const auto& q : queries) {
+        if (!was_sent(q)) continue;
+        ++s.sent;
+        switch (q.status) {
+            case QueryStatus::answered:
+                ++s.answered;
+                rtts.push_back(q.rtt_ms);
+                ++s.rcodes[q.rcode];
+                s.largest_answer_bytes = std::max(s.largest_answer_bytes, q.answer_bytes);
+                s.any_truncated = s.any_truncated || q.truncated;
+                break;
+            case QueryStatus::timeout: ++s.timeouts; break;
+            case QueryStatus::connection_refused: ++s.connection_refused; break;
+            case QueryStatus::network_error: ++s.network_errors; break;
+            case QueryStatus::bad_response: ++s.bad_responses; break;
+            case QueryStatus::not_sent: break;
+        }
+    }
+    if (!rtts.empty()) {
+        s.min_rtt_ms = *std::min_element(rtts.begin(), rtts.end());
+        s.max_rtt_ms = *std::max_element(rtts.begin(), rtts.end());
+        s.median_rtt_ms = median(rtts);
+    }
+    return s;
+}
+
+std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_latency_ms) {
+    const QuerySummary udp = summarize(p.udp);
+    const QuerySummary tcp = summarize(p.tcp);
+    const QuerySummary large = summarize(p.large);
+    const EchoSummary echo = summarize_echo(p.icmp, p.icmp_unavailable);
+    const std::string server = p.server.to_string();
+    const std::string address = p.server.address.to_string();
+
+    Evidence icmp_ev{"ICMP echo to " + address, echo_text(echo, p.icmp_unavailable), "", "ping " + address};
+    Evidence udp_ev{"DNS queries over UDP", udp_text(udp), "", query_source(p, p.udp, "UDP")};
+    Evidence tcp_ev{"DNS query over TCP", describe_single(p.tcp), "", query_source(p, p.tcp, "TCP")};
+    Evidence large_ev{"large answer (EDNS 4096, DO)", describe_single(p.large), "",
+                      query_source(p, p.large, "UDP")};
+
+    std::vector<Diagnosis> out;
+    const int total_answered = udp.answered + tcp.answered + large.answered;
+    const int total_refused = udp.connection_refused + tcp.connection_refused + large.connection_refused;
+
+    if (total_answered == 0) {
+        if (total_refused > 0) {
+            auto d = make(code::port_closed, Severity::critical,
+                          address + " is up but nothing answers DNS on port " + std::to_string(p.server.port) +
+                              " (" + std::to_string(total_refused) + " queries refused: ICMP port unreachable or TCP RST)",
+                          "The host is up but no DNS service listens on port " + std::to_string(p.server.port) +
+                              ": start or restart the DNS service (or the router's DNS proxy), check that it listens "
+                              "on this address, or point clients at a working resolver.");
+            d.evidence = {udp_ev, tcp_ev, icmp_ev};
+            out.push_back(std::move(d));
+        } else if (echo.replies > 0) {
+            std::string tail = tcp.sent > 0 ? ", and DNS over TCP got no answer either" : "";
+            auto d = make(code::udp_blocked, Severity::critical,
+                          address + " answers ping, but " + std::to_string(udp.answered) + " of " +
+                              std::to_string(udp.sent) + " DNS queries over UDP were answered" + tail +
+                              ": DNS is being dropped between here and the resolver",
+                          udp_blocked_advice + (tcp.sent > 0 ? " TCP/53 is dropped too, so a filter on port 53 (or a "
+                                                               "hung DNS service) is the more likely cause."
+                                                             : ""));
+            d.evidence = {udp_ev, icmp_ev, tcp_ev};
+            out.push_back(std::move(d));
+        } else {
+            auto d = make(code::server_unreachable, Severity::critical,
+                          address + " does not answer at all: no DNS answer over UDP or TCP" +
+                              (echo.available ? std::string(" and no ping reply")
+                                              : std::string(" (ping could not be tested)")),
+                          "Neither DNS nor ping reach this address: the server is down, the address is wrong (check "
+                          "the DHCP/router settings that handed it out), or the path to it is broken (`nettool ping "
+                          + address + "`). Use another resolver meanwhile.");
+            if (!echo.available) d.confidence = 0.7;
+            d.evidence = {udp_ev, tcp_ev, icmp_ev};
+            out.push_back(std::move(d));
+        }
+        return out;
+    }
+
+    if (udp.sent > 0 && udp.answered == 0) {
+        if (udp.connection_refused == udp.sent) {
+            auto d = make(code::port_closed, Severity::critical,
+                          "nothing listens for DNS over UDP on " + server + " (port unreachable), though TCP answers",
+                          "The DNS service on " + address + " does not listen on UDP port " +
+                              std::to_string(p.server.port) +
+                              ": fix its configuration (listen on UDP) or point clients at a working resolver; "
+                              "almost every client asks over UDP first.");
+            d.evidence = {udp_ev, tcp_ev, icmp_ev};
+            out.push_back(std::move(d));
+        } else {
+            std::string works = tcp.answered > 0 ? "answers DNS over TCP" : "answers large queries";
+            if (echo.replies > 0) works = "answers ping and " + works;
+            auto d = make(code::udp_blocked, Severity::critical,
+                          address + " " + works + ", but 0 of " + std::to_string(udp.sent) +
+                              " DNS queries over UDP were answered: UDP/53 is being dropped between here and the "
+                              "resolver",
+                          udp_blocked_advice);
+            d.evidence = {udp_ev, tcp_ev, icmp_ev};
+            out.push_back(std::move(d));
+        }
+    } else if (udp.answered < udp.sent) {
+        const double loss = udp.loss_fraction();
+        auto d = make(code::packet_loss, loss >= 0.5 ? Severity::critical : Severity::warning,
+                      percent_text(loss) + " of DNS queries over UDP to " + server + " got no answer (" +
+                          std::to_string(udp.sent - udp.answered) + " of " + std::to_string(udp.sent) + ")",
+                      "Lost queries make applications wait for a retry (typically 1 to 5 s each), so lookups are "
+                      "slow or fail at random. Check the link and its speed/duplex (`nettool link`), an overloaded "
+                      "router or Wi-Fi, and whether the resolver rate-limits this client.");
+        d.evidence = {udp_ev, icmp_ev};
+        if (large.sent > 0 && large.answered == 0) {
+            d.evidence.push_back(Evidence{"large answer probe", describe_single(p.large),
+                                          "", "not judged separately while small queries are being lost"});
+        }
+        out.push_back(std::move(d));
+    }
+
+    if (tcp.sent > 0 && tcp.answered == 0 && udp.answered > 0) {
+        auto d = make(code::tcp_blocked, Severity::warning,
+                      server + " answers over UDP but DNS over TCP fails (" + describe_single(p.tcp) +
+                          "): truncated answers, large records and DNSSEC will break",
+                      "Allow TCP port 53 to the resolver in the firewall (and make sure the DNS service accepts TCP): "
+                      "answers that do not fit in one UDP packet are fetched over TCP, so without it some names fail.");
+        d.evidence = {tcp_ev, udp_ev};
+        if (large.any_truncated) {
+            d.evidence.push_back(Evidence{"large answer over UDP", describe_single(p.large), "",
+                                          "the server truncated it, so a client must retry over TCP"});
+        }
+        out.push_back(std::move(d));
+    }
+
+    if (large.sent > 0 && large.answered == 0 && udp.sent > 0 && udp.answered == udp.sent &&
+        large.timeouts + large.network_errors > 0) {
+        auto d = make(code::large_response_dropped, Severity::warning,
+                      "small answers from " + server + " arrive (" + std::to_string(udp.answered) + " of " +
+                          std::to_string(udp.sent) + "), but the large answer never did: large or fragmented UDP "
+                          "packets are being dropped",
+                      "Large DNS answers (DNSSEC, many records) are split into IP fragments or exceed the path MTU, "
+                      "and something on the path drops them: a firewall that filters fragments or a link with a "
+                      "smaller MTU. Allow IP fragments, fix the MTU, or set the resolver's EDNS buffer to 1232 so "
+                      "large answers come truncated and are fetched over TCP.");
+        d.evidence = {large_ev, udp_ev, tcp_ev};
+        out.push_back(std::move(d));
+    }
+
+    // Response codes over the user's names (UDP and TCP; the large probe asks another name).
+    QuerySummary rc;
+    for (const auto* s : {&udp, &tcp}) {
+        rc.answered += s->answered;
+        for (const auto& [rcode, n] : s->rcodes) rc.rcodes[rcode] += n;
+    }
+    auto rcode_count = [&](int rcode) {
+        auto it = rc.rcodes.find(rcode);
+        return it == rc.rcodes.end() ? 0 : it->second;
+    };
+    Evidence rcode_ev{"response codes (UDP and TCP)", rcode_list(rc), "NOERROR or NXDOMAIN",
+                      query_source(p, p.udp, "UDP")};
+    if (int n = rcode_count(rcode_servfail); n > 0) {
+        bool all = n == rc.answered;
+        auto d = make(code::servfail, all ? Severity::critical : Severity::warning,
+                      server + " answered SERVFAIL to " + std::to_string(n) + " of " + std::to_string(rc.answered) +
+                          " queries: it is reachable but cannot resolve the names itself",
+                      "The resolver works as a server but fails to resolve: its own upstream connection, forwarders "
+                      "or DNSSEC validation are broken (or the domain's servers are). Check the resolver's upstream "
+                      "connectivity and logs, or use another resolver meanwhile.");
+        d.evidence = {rcode_ev, udp_ev};
+        out.push_back(std::move(d));
+    }
+    if (int n = rcode_count(rcode_refused); n > 0) {
+        bool all = n == rc.answered;
+        auto d = make(code::refused, all ? Severity::critical : Severity::warning,
+                      server + " answered REFUSED to " + std::to_string(n) + " of " + std::to_string(rc.answered) +
+                          " queries: it will not resolve names for this client",
+                      "This server does not offer recursion to this address: it is not the resolver for this network "
+                      "(a wrong DNS server setting, e.g. left over from an old router) or its access list excludes "
+                      "this client. Use the resolver your network provides, or allow this network in its ACL.");
+        d.evidence = {rcode_ev, udp_ev};
+        out.push_back(std::move(d));
+    }
+
+    if (udp.median_rtt_ms && *udp.median_rtt_ms > high_latency_ms) {
+        auto d = make(code::high_latency, Severity::warning,
+                      "DNS answers from " + server + " take " + ms_text(*udp.median_rtt_ms) + " (median over " +
+                          std::to_string(udp.answered) + " UDP queries), above " + ms_text(high_latency_ms),
+                      "Every name lookup delays applications by this much. Look for a congested or overloaded uplink "
+                      "or router, or a distant or overloaded resolver; a nearby caching resolver helps.");
+        Evidence latency{"median UDP RTT", ms_text(*udp.median_rtt_ms), "<= " + ms_text(high_latency_ms),
+                         query_source(p, p.udp, "UDP")};
+        d.evidence = {latency, udp_ev, icmp_ev};
+        out.push_back(std::move(d));
+    }
+
+    if (out.empty()) {
+        std::string summary = server + " works: " + std::to_string(udp.answered) + " of " +
+                              std::to_string(udp.sent) + " UDP queries answered";
+        if (udp.median_rtt_ms) summary += " (median " + ms_text(*udp.median_rtt_ms) + ")";
+        if (tcp.answered > 0) summary += ", TCP answers";
+        if (large.answered > 0) summary += ", large answers arrive";
+        auto d = make(code::ok, Severity::info, summary, "Nothing to do for this resolver.");
+        d.evidence = {udp_ev, tcp_ev, large_ev, icmp_ev};
+        if (large.answered > 0 && large.largest_answer_bytes <= 1500 && !large.any_truncated) {
+            d.evidence.push_back(Evidence{"note", "the large-answer probe got only " +
+                                                      std::to_string(large.largest_answer_bytes) +
+                                                      " bytes, so large answers were not really tested",
+                                          "more than 1500 bytes", "use --large-name with a name whose answer is big"});
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+bool resolver_works(const ResolverReport& report) {
+    return worst_severity(report.diagnoses) != Severity::critical;
+}
+
+bool ReachCheck::reachable() const {
+    return std::any_of(echoes.begin(), echoes.end(), [](const EchoProbe& e) { return e.status == EchoOutcome::reply; });
+}
+
+void diagnose_overall(DnsCheckResult& result) {
+    result.diagnoses.clear();
+    Verdict v;
+    const std::size_t total = result.servers.size();
+    for (const auto& s : result.servers) {
+        if (resolver_works(s)) v.working_resolvers.push_back(s.probes.server.to_string());
+    }
+    switch (result.system.status) {
+        case LookupStatus::resolved:
+        case LookupStatus::no_such_name: v.applications_can_resolve = true; break;
+        case LookupStatus::failed:
+        case LookupStatus::no_answer: v.applications_can_resolve = false; break;
+        case LookupStatus::not_run: break;
+    }
+
+    Evidence system_ev;
+    if (result.system.status != LookupStatus::not_run) {
+        std::string observed = to_string(result.system.status);
+        if (result.system.status == LookupStatus::resolved) {
+            observed = "resolved to " + join(result.system.addresses, ", ");
+        } else if (result.system.status == LookupStatus::no_answer) {
+            observed = "no answer within " + ms_text(result.timeout_ms);
+        } else if (!result.system.error.empty()) {
+            observed += ": " + result.system.error;
+        }
+        observed += " (" + ms_text(result.system.elapsed_ms) + ")";
+        system_ev = Evidence{"system resolver (getaddrinfo) for " + display_name(result.system.name), observed, "",
+                             "getaddrinfo"};
+    }
+    Evidence reach_ev;
+    if (result.reach.attempted) {
+        EchoSummary e = summarize_echo(result.reach.echoes, result.reach.unavailable);
+        reach_ev = Evidence{"ping " + result.reach.target.to_string() + " (" + result.reach.target_source + ")",
+                            echo_text(e, result.reach.unavailable), "", "ping " + result.reach.target.to_string()};
+    }
+    const bool reach_ok = result.reach.attempted && result.reach.reachable();
+    const bool reach_tested = result.reach.attempted && result.reach.unavailable.empty() &&
+                              !result.reach.echoes.empty();
+
+    if (total == 0) {
+        auto d = make(code::no_resolver, Severity::critical,
+                      "no DNS resolver is configured: " +
+                          (result.resolver_files.empty() ? std::string("no file named one")
+                                                         : "none in " + join(result.resolver_files, ", ")),
+                      "Configure a resolver: check DHCP on this machine, or add a 'nameserver' line to "
+                      "/etc/resolv.conf (or the file your network manager writes), or pass --server to test one.");
+        for (const auto& f : result.resolver_files) d.evidence.push_back(Evidence{"resolver file", "no usable nameserver line", "", f});
+        if (!system_ev.what.empty()) d.evidence.push_back(system_ev);
+        result.diagnoses.push_back(std::move(d));
+    }
+
+    const bool names_fail = v.applications_can_resolve.has_value() ? !*v.applications_can_resolve
+                                                                    : v.working_resolvers.empty();
+    if (reach_ok && names_fail) {
+        auto d = make(code::ip_works_names_fail, Severity::critical,
+                      "IP traffic works (" + result.reach.target.to_string() + " answers ping) but names do not " +
+                          "resolve: the fault is in DNS, not in the connection",
+                      "Fix name resolution, not the connection: see the resolver diagnoses for where DNS breaks.");
+        d.evidence.push_back(reach_ev);
+        if (!system_ev.what.empty()) d.evidence.push_back(system_ev);
+        d.evidence.push_back(Evidence{"resolvers that work", std::to_string(v.working_resolvers.size()) + " of " +
+                                                                  std::to_string(total), "", "probes above"});
+        result.diagnoses.push_back(std::move(d));
+    }
+    if (v.applications_can_resolve == false && !v.working_resolvers.empty()) {
+        auto d = make(code::system_resolver_failed, Severity::critical,
+                      "applications cannot resolve " + display_name(result.system.name) + " although " +
+                          join(v.working_resolvers, ", ") + " answer" + (v.working_resolvers.size() == 1 ? "s" : ""),
+                      "The system resolver asks the configured servers in order and waits seconds for each dead "
+                      "one before the next: remove or replace the failing resolvers in the configuration. Also check "
+                      "/etc/nsswitch.conf and resolv.conf options.");
+        d.evidence.push_back(system_ev);
+        result.diagnoses.push_back(std::move(d));
+    }
+    if (reach_tested && !reach_ok) {
+        auto d = make(code::reach_failed, Severity::warning,
+                      result.reach.target.to_string() + " (" + result.reach.target_source +
+                          ") does not answer ping either: the problem may be the connection, not DNS",
+                      "Check the connection first (`nettool ping`, cabling, the router); if this address simply "
+                      "does not answer ping, pass another one with --reach.");
+        d.evidence.push_back(reach_ev);
+        result.diagnoses.push_back(std::move(d));
+    }
+
+    // The most likely fault: the worst resolver finding, first resolver first.
+    std::string fault_server;
+    Severity fault_severity = Severity::info;
+    for (const auto& s : result.servers) {
+        for (const auto& d : s.diagnoses) {
+            if (d.severity > fault_severity) {
+                fault_severity = d.severity;
+                v.most_likely_fault = d.code;
+                fault_server = s.probes.server.to_string();
+            }
+        }
+    }
+    for (const auto& d : result.diagnoses) {
+        if (d.severity > fault_severity && d.code != code::ip_works_names_fail) {
+            fault_severity = d.severity;
+            v.most_likely_fault = d.code;
+            fault_server.clear();
+        }
+    }
+
+    bool problem = has_problem(result.diagnoses);
+    for (const auto& s : result.servers) problem = problem || has_problem(s.diagnoses);
+    if (v.most_likely_fault.empty()) v.most_likely_fault = problem ? "unknown" : code::ok;
+
+    if (!problem) {
+        v.status = "ok";
+        auto d = make(code::ok, Severity::info,
+                      "all " + std::to_string(total) + " resolver" + (total == 1 ? "" : "s") + " work" +
+                          (v.applications_can_resolve ? " and applications can resolve names" : ""),
+                      "Nothing to do.");
+        if (!system_ev.what.empty()) d.evidence.push_back(system_ev);
+        if (!reach_ev.what.empty()) d.evidence.push_back(reach_ev);
+        result.diagnoses.push_back(std::move(d));
+    } else if (v.working_resolvers.empty() || v.applications_can_resolve == false) {
+        v.status = "failing";
+    } else {
+        v.status = "degraded";
+    }
+
+    std::string summary;
+    if (total == 0) {
+        summary = "no resolver configured";
+    } else {
+        summary = std::to_string(v.working_resolvers.size()) + " of " + std::to_string(total) + " resolver" +
+                  (total == 1 ? "" : "s") + " work";
+    }
+    if (v.applications_can_resolve.has_value()) {
+        summary += std::string("; applications ") + (*v.applications_can_resolve ? "can" : "cannot") + " resolve " +
+                   display_name(result.system.name);
+    }
+    if (result.reach.attempted && reach_tested) {
+        summary += std::string("; ") + result.reach.target.to_string() + (reach_ok ? " answers" : " does not answer") +
+                   " ping";
+    }
+    if (v.most_likely_fault != code::ok) {
+        summary += "; most likely fault: " + v.most_likely_fault + (fault_server.empty() ? "" : " (" + fault_server + ")");
+    }
+    v.summary = summary;
+    result.verdict = std::move(v);
+}
+
+ExitStatus dnscheck_exit_status(const DnsCheckResult& result) {
+    if (result.servers.empty()) return ExitStatus::cannot_run;
+    bool problem = has_problem(result.diagnoses);
+    for (const auto& s : result.servers) problem = problem || has_problem(s.diagnoses);
+    return problem ? ExitStatus::problem : ExitStatus::ok;
+}
+
+}  // namespace nettool::dnscheck
