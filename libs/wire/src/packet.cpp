@@ -142,8 +142,8 @@ void decode_transport(std::uint8_t protocol, const std::uint8_t* frame, std::siz
 DecodeStatus decode_ipv4(const std::uint8_t* frame, std::size_t size, std::size_t offset, PacketView& out) {
     const std::uint8_t* ip = frame + offset;
     const std::size_t available = size - offset;
+    if ((ip[0] >> 4) != 4) return ip_failure(out, LayerStatus::malformed);  // decode_ip saw at least one byte
     if (available < 20) return ip_failure(out, LayerStatus::truncated);
-    if ((ip[0] >> 4) != 4) return ip_failure(out, LayerStatus::malformed);
     const std::size_t header = static_cast<std::size_t>(ip[0] & 0x0f) * 4;
     std::size_t total = be16(ip + 2);
     out.ip_id = be16(ip + 4);
@@ -181,8 +181,8 @@ DecodeStatus decode_ipv4(const std::uint8_t* frame, std::size_t size, std::size_
 DecodeStatus decode_ipv6(const std::uint8_t* frame, std::size_t size, std::size_t offset, PacketView& out) {
     const std::uint8_t* ip = frame + offset;
     const std::size_t available = size - offset;
-    if (available < 40) return ip_failure(out, LayerStatus::truncated);
     if ((ip[0] >> 4) != 6) return ip_failure(out, LayerStatus::malformed);
+    if (available < 40) return ip_failure(out, LayerStatus::truncated);
     std::size_t total = static_cast<std::size_t>(be16(ip + 4)) + 40;
     std::uint8_t next = ip[6];
     out.ttl = ip[7];
