@@ -83,6 +83,9 @@ struct DnsMessage {
     std::optional<std::uint16_t> edns_udp_size;
     bool edns_dnssec_ok = false;
     std::size_t skipped_records = 0;  // records whose rdata did not parse for their type (kept raw)
+    // Records counted in the header but cut off by the end of the message; only tolerated when tc is set (a
+    // truncated UDP answer), otherwise the message does not parse.
+    std::size_t missing_records = 0;
 };
 
 struct DnsQuerySpec {
