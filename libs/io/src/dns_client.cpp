@@ -403,6 +403,8 @@ std::size_t DnsClient::in_flight() const { return impl_->pending.size(); }
 
 const std::vector<DnsServer>& DnsClient::default_servers() const { return impl_->defaults; }
 
+IoContext& DnsClient::io_context() const { return impl_->io; }
+
 Result<ResolvConf> read_resolv_conf(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return environment_error(std::string("cannot read: ") + std::strerror(errno), path);

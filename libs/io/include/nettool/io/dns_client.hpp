@@ -77,10 +77,13 @@ public:
     // A name that cannot be encoded returns an input Error at once and the callback never runs.
     Status query(const std::string& name, std::uint16_t type, const DnsQueryOptions& options, DnsCallback callback);
 
-    // Cancels every outstanding query (their callbacks run with `cancelled`).
+    // Cancels every outstanding query (their callbacks run with `cancelled`, posted like every other result).
+    // The destructor also completes every outstanding query with `cancelled`, but runs those callbacks at once,
+    // before it returns (nothing may stay queued behind a destroyed client).
     void cancel_all();
     std::size_t in_flight() const;
     const std::vector<DnsServer>& default_servers() const;
+    IoContext& io_context() const;  // the io_context that runs the callbacks
 
     struct Impl;
 
