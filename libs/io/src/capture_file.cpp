@@ -1,98 +1,230 @@
-// Offline packet source: pcap and pcapng files (or "-" for stdin) through libpcap, a plain loop into the handler.
+// Offline packet source: pcap and pcapng files (or "-" for stdin). The framing is nettool's own pure
+// CaptureFileParser (so a pcapng with interfaces of different link types reads fine, which libpcap 1.10 refuses);
+// libpcap compiles the BPF filter, once per link type met, and runs it with pcap_offline_filter.
 #include "capture_pcap.hpp"
 
-#include <cstdio>
+#include "nettool/wire/packet.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace nettool {
 
 namespace {
 
-using capture_detail::PcapHandle;
+// The DLT libpcap (and the live source) uses for a file's LINKTYPE_ value; only LINKTYPE_RAW differs among the
+// link types we decode.
+int dlt_for_linktype(int linktype) { return linktype == link_type::raw ? link_type::raw_dlt12 : linktype; }
 
-bool contains(const std::string& text, const char* needle) { return text.find(needle) != std::string::npos; }
+// Reads a descriptor through one growing buffer: the parser sees contiguous bytes, records need no copy.
+class StreamBuffer {
+public:
+    explicit StreamBuffer(int fd) : fd_(fd), buffer_(1 << 20) {}
 
-// libpcap's open errors are precise but not always plain; turn the common ones into one clear line.
-Error open_failure(const std::string& libpcap_message, const std::string& path, const std::string& context) {
-    std::string detail = libpcap_message;
-    // libpcap prefixes errno messages with the path; the context already names it.
-    if (detail.rfind(path + ": ", 0) == 0) detail = detail.substr(path.size() + 2);
-    if (contains(detail, "unknown file format") || contains(detail, "bad dump file format") ||
-        contains(detail, "unsupported")) {
-        return input_error("not a pcap or pcapng capture file (libpcap: " + detail + ")", context);
+    std::span<const std::uint8_t> available() const { return {buffer_.data() + start_, end_ - start_}; }
+    void consume(std::size_t bytes) { start_ += bytes; }
+    bool at_eof() const { return eof_; }
+
+    // Makes at least `wanted` bytes available unless the stream ends first. Returns false on a read error.
+    bool fill(std::size_t wanted) {
+        if (end_ - start_ >= wanted || eof_) return true;
+        if (start_ > 0) {  // move the unconsumed tail to the front
+            std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
+            end_ -= start_;
+            start_ = 0;
+        }
+        if (wanted > buffer_.size()) buffer_.resize(wanted);
+        while (end_ < wanted) {
+            const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) {
+                error_ = std::strerror(errno);
+                return false;
+            }
+            if (got == 0) {
+                eof_ = true;
+                break;
+            }
+            end_ += static_cast<std::size_t>(got);
+        }
+        return true;
     }
-    if (contains(detail, "only got 0") && contains(detail, "header")) {
-        return input_error("the file is empty, not a capture file", context);
+    const std::string& error() const { return error_; }
+
+private:
+    int fd_;
+    std::vector<std::uint8_t> buffer_;
+    std::size_t start_ = 0;
+    std::size_t end_ = 0;
+    bool eof_ = false;
+    std::string error_;
+};
+
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd, bool owned) : fd_(fd), owned_(owned) {}
+    ~FileDescriptor() {
+        if (owned_ && fd_ >= 0) ::close(fd_);
     }
-    if (contains(detail, "truncated")) {
-        return input_error("not a capture file: it ends inside the file header (libpcap: " + detail + ")", context);
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+    bool owned_;
+};
+
+// One compiled filter per link type, made on first use from a "dead" pcap handle of that type.
+class FilterSet {
+public:
+    FilterSet(std::string expression, std::string context)
+        : expression_(std::move(expression)), context_(std::move(context)) {}
+    bool empty() const { return expression_.empty(); }
+
+    Result<const capture_detail::CompiledFilter*> for_link_type(int dlt) {
+        auto found = filters_.find(dlt);
+        if (found != filters_.end()) return found->second.filter.get();
+        Entry entry;
+        entry.dead.reset(pcap_open_dead(dlt, 262144));
+        if (!entry.dead) return internal_error("cannot prepare the capture filter", context_);
+        entry.filter = std::make_unique<capture_detail::CompiledFilter>();
+        if (auto compiled = entry.filter->compile(entry.dead.get(), expression_, context_); !compiled) {
+            Error error = compiled.error();
+            const char* name = pcap_datalink_val_to_name(dlt);
+            error.message += std::string(" (link type ") + (name != nullptr ? name : std::to_string(dlt)) + ")";
+            return error;
+        }
+        auto* pointer = entry.filter.get();
+        filters_.emplace(dlt, std::move(entry));
+        return pointer;
     }
-    return input_error("cannot open capture file: " + detail, context);
-}
+
+private:
+    struct Entry {
+        capture_detail::PcapHandle dead;
+        std::unique_ptr<capture_detail::CompiledFilter> filter;
+    };
+    std::string expression_;
+    std::string context_;
+    std::map<int, Entry> filters_;
+};
 
 }  // namespace
 
 Result<CaptureStats> read_capture_file(const std::string& path, const OfflineReadOptions& options,
                                        const PacketHandler& handler) {
     const std::string context = path == "-" ? std::string("stdin") : path;
-    char errbuf[PCAP_ERRBUF_SIZE] = {0};
-    PcapHandle pcap;
-    if (path == "-") {
-        // A duplicate, so that pcap_close (which fcloses) leaves our stdin alone.
-        const int fd = ::dup(STDIN_FILENO);
-        std::FILE* file = fd >= 0 ? ::fdopen(fd, "rb") : nullptr;
-        if (file == nullptr) {
-            if (fd >= 0) ::close(fd);
-            return input_error("cannot read standard input", context);
+    if (path.empty()) return usage_error("no capture file given");
+    int fd = STDIN_FILENO;
+    if (path != "-") {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return input_error(std::string("cannot open capture file: ") + std::strerror(errno), context);
+        struct stat info{};
+        if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+            ::close(fd);
+            return input_error("is a directory, not a capture file", context);
         }
-        pcap.reset(pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, errbuf));
-        if (!pcap) {
-            std::fclose(file);
-            return open_failure(errbuf, path, context);
-        }
-    } else {
-        if (path.empty()) return usage_error("no capture file given");
-        pcap.reset(pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf));
-        if (!pcap) return open_failure(errbuf, path, context);
     }
-    // The filter runs here rather than inside libpcap so that packet numbers stay the file's record numbers
-    // (the numbers Wireshark shows), whatever the filter skips.
-    capture_detail::CompiledFilter filter;
-    if (auto compiled = filter.compile(pcap.get(), options.filter, context); !compiled) return compiled.error();
+    FileDescriptor file(fd, path != "-");
+    StreamBuffer stream(file.get());
+    CaptureFileParser parser;
+    FilterSet filters(options.filter, context);
+    if (!filters.empty()) {
+        // Syntax errors are usage errors before any packet is read, whatever the file holds.
+        auto probe = filters.for_link_type(link_type::ethernet);
+        if (!probe) return probe.error();
+    }
 
     CaptureStats stats;
-    stats.link_type = pcap_datalink(pcap.get());
-    stats.timestamps_nanosecond = pcap_get_tstamp_precision(pcap.get()) == PCAP_TSTAMP_PRECISION_NANO;
-    std::uint64_t record = 0;
+    std::uint64_t record_number = 0;
     CapturedPacket packet;
-    packet.link_type = stats.link_type;
+    CaptureRecord record;
+    std::size_t wanted = 4;
     while (!options.max_packets || stats.packets < *options.max_packets) {
-        pcap_pkthdr* header = nullptr;
-        const u_char* data = nullptr;
-        const int rc = pcap_next_ex(pcap.get(), &header, &data);
-        if (rc == 1) {
-            ++record;
-            if (!filter.matches(*header, data)) {
-                ++stats.filtered_out;
+        if (!stream.fill(wanted)) {
+            if (parser.format() == CaptureFileParser::Format::unknown) {
+                return input_error("cannot read capture file: " + stream.error(), context);
+            }
+            stats.file_error = "read error: " + stream.error();
+            break;
+        }
+        const auto input = stream.available();
+        if (input.empty() && stream.at_eof()) {
+            if (parser.format() == CaptureFileParser::Format::unknown) {
+                return input_error("the file is empty, not a capture file", context);
+            }
+            break;  // clean end between records
+        }
+        const auto outcome = parser.next(input, record);
+        switch (outcome.step) {
+            case CaptureFileParser::Step::need_more:
+                if (stream.at_eof()) {
+                    if (parser.format() == CaptureFileParser::Format::unknown) {
+                        return input_error("not a capture file: it ends inside the file header", context);
+                    }
+                    stats.file_truncated = true;
+                    stats.file_error = "truncated capture file: the last record needs " +
+                                       std::to_string(outcome.needed) + " bytes, only " +
+                                       std::to_string(input.size()) + " remain (the capture was cut short)";
+                    wanted = 0;
+                    break;
+                }
+                wanted = outcome.needed;
+                continue;
+            case CaptureFileParser::Step::error:
+                if (parser.format() == CaptureFileParser::Format::unknown ||
+                    (record_number == 0 && parser.first_link_type() < 0)) {
+                    return input_error(parser.error(), context);
+                }
+                stats.file_error = parser.error() + " (after record " + std::to_string(record_number) + ")";
+                wanted = 0;
+                break;
+            case CaptureFileParser::Step::skipped:
+                stream.consume(outcome.consumed);
+                wanted = 4;
+                if (stats.link_type < 0 && parser.first_link_type() >= 0) {
+                    stats.link_type = dlt_for_linktype(parser.first_link_type());
+                    stats.timestamps_nanosecond = parser.nanosecond();
+                }
+                continue;
+            case CaptureFileParser::Step::record: {
+                ++record_number;
+                stats.timestamps_nanosecond = parser.nanosecond();
+                const int dlt = dlt_for_linktype(record.link_type);
+                if (!filters.empty()) {
+                    auto filter = filters.for_link_type(dlt);
+                    if (!filter) return filter.error();
+                    pcap_pkthdr header{};
+                    header.caplen = record.captured_length;
+                    header.len = record.wire_length;
+                    if (!(*filter)->matches(header, record.data.data())) {
+                        ++stats.filtered_out;
+                        stream.consume(outcome.consumed);
+                        wanted = 4;
+                        continue;
+                    }
+                }
+                ++stats.packets;
+                stats.bytes += record.wire_length;
+                packet.number = record_number;
+                packet.timestamp = std::chrono::nanoseconds(record.timestamp_ns);
+                packet.captured_length = record.captured_length;
+                packet.wire_length = record.wire_length;
+                packet.link_type = dlt;
+                packet.data = record.data;
+                if (handler) handler(packet);
+                stream.consume(outcome.consumed);
+                wanted = 4;
                 continue;
             }
-            ++stats.packets;
-            stats.bytes += header->len;
-            packet.number = record;
-            packet.timestamp = capture_detail::timestamp_of(*header, stats.timestamps_nanosecond);
-            packet.captured_length = header->caplen;
-            packet.wire_length = header->len;
-            packet.data = {data, header->caplen};
-            if (handler) handler(packet);
-            continue;
         }
-        if (rc == PCAP_ERROR) {
-            // The file ended inside a record (a capture cut short) or a record is corrupt: keep what was read
-            // and say why reading stopped.
-            stats.file_error = pcap_geterr(pcap.get());
-            stats.file_truncated = contains(stats.file_error, "truncated");
-        }
-        break;  // PCAP_ERROR_BREAK (-2) is the end of the file
+        break;  // truncated or corrupt: keep what was read
     }
     return stats;
 }

@@ -5,8 +5,11 @@
 // frame gives a status, never a crash.
 #include "nettool/wire/ip_address.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <vector>
 
 namespace nettool {
 
@@ -113,5 +116,81 @@ DecodeStatus decode_packet(int link_type, std::span<const std::uint8_t> frame, P
 bool is_supported_link_type(int link_type);
 // "EN10MB", "LINUX_SLL2", ... for the supported ones, "unknown" otherwise (for messages).
 const char* link_type_name(int link_type);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Capture files. A pure, incremental reader of pcap (micro/nanosecond, either byte order, the "modified" Kuznetzov
+// variant) and pcapng (several sections and interfaces, each with its own link type and timestamp resolution):
+// bytes in, one header/block/record out per call. The caller owns the buffering (see read_capture_file in
+// nettool/io/capture.hpp); nothing here reads a file.
+
+struct CaptureRecord {
+    int link_type = -1;               // the record's interface link type (LINKTYPE_ value; see link_type above)
+    std::int64_t timestamp_ns = 0;    // since the epoch
+    std::uint32_t captured_length = 0;
+    std::uint32_t wire_length = 0;
+    std::uint32_t interface_id = 0;   // pcapng interface within its section; 0 for pcap
+    std::span<const std::uint8_t> data;  // points into the input given to next()
+};
+
+class CaptureFileParser {
+public:
+    enum class Format : std::uint8_t { unknown, pcap, pcapng };
+    enum class Step : std::uint8_t {
+        record,     // `record` filled; `consumed` bytes used
+        skipped,    // a file header or a block without a packet; `consumed` bytes used
+        need_more,  // `needed` bytes (from the current position) are required; at end of input: truncated file
+        error,      // corrupt or not a capture file; error() says why, in one line
+    };
+    struct Outcome {
+        Step step = Step::need_more;
+        std::size_t consumed = 0;
+        std::size_t needed = 0;
+    };
+
+    // Hard caps that keep hostile files from asking for absurd amounts of memory.
+    static constexpr std::size_t max_record_bytes = 16u << 20;
+    static constexpr std::size_t max_interfaces = 4096;
+
+    // `input` is the not yet consumed rest of the stream (at least what the last need_more asked for, if possible).
+    Outcome next(std::span<const std::uint8_t> input, CaptureRecord& record);
+
+    Format format() const { return format_; }
+    const std::string& error() const { return error_; }
+    // Link type of the file (pcap) or of the first interface (pcapng); -1 before it is known.
+    int first_link_type() const { return first_link_type_; }
+    // True when the file's timestamps are finer than microseconds (pcap nanosecond magic, pcapng if_tsresol).
+    bool nanosecond() const { return nanosecond_; }
+    // Distinct link types seen so far (pcapng interfaces may differ).
+    const std::vector<int>& link_types() const { return link_types_; }
+
+private:
+    struct Interface {
+        int link_type = -1;
+        bool power_of_two = false;  // resolution 2^-exponent instead of 10^-exponent
+        std::uint8_t exponent = 6;
+        std::int64_t offset_seconds = 0;
+    };
+    Outcome fail(std::string message);
+    Outcome read_file_header(std::span<const std::uint8_t> input);
+    Outcome read_pcap_record(std::span<const std::uint8_t> input, CaptureRecord& record);
+    Outcome read_pcapng_block(std::span<const std::uint8_t> input, CaptureRecord& record);
+    Outcome read_section_header(std::span<const std::uint8_t> block);
+    Outcome read_interface(std::span<const std::uint8_t> block, std::size_t consumed);
+    std::uint16_t u16(const std::uint8_t* p) const;
+    std::uint32_t u32(const std::uint8_t* p) const;
+    void note_link_type(int link_type);
+
+    Format format_ = Format::unknown;
+    bool big_endian_ = false;  // byte order of multi-byte fields (pcap: the file's; pcapng: the section's)
+    bool nanosecond_ = false;
+    bool pcap_nanosecond_ = false;
+    bool pcap_modified_ = false;  // 24-byte record headers (Kuznetzov's patched libpcap)
+    int pcap_link_type_ = -1;
+    int first_link_type_ = -1;
+    bool failed_ = false;
+    std::string error_;
+    std::vector<Interface> interfaces_;
+    std::vector<int> link_types_;
+};
 
 }  // namespace nettool
