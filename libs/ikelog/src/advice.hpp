@@ -1,0 +1,17 @@
+#pragma once
+// The diagnosis registry of ike-log: one entry per code with its summary and advice, specialised by what the
+// log showed (proposals, which side refused, IDs, names checked with --resolve).
+#include "nettool/ikelog/ike_log.hpp"
+
+#include <string>
+#include <vector>
+
+namespace nettool::ikelog {
+
+std::vector<Diagnosis> diagnose_peer(const PeerReport& peer, const std::string& proposals_received,
+                                     const std::string& proposals_configured, bool rejected_here,
+                                     bool rejected_by_peer, const std::string& detail,
+                                     const std::vector<NameCheck>& names);
+std::vector<Diagnosis> diagnose_files(const std::vector<FileSummary>& files);
+
+}  // namespace nettool::ikelog

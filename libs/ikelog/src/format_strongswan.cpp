@@ -1,0 +1,389 @@
+// strongSwan charon (Linux, pfSense, OPNsense, VyOS, appliances): filelog and syslog forms, IKEv1 and IKEv2,
+// any log level. Line shape: `[time] [host charon[pid]:] NN[GRP] <conn|N> message`.
+#include "nettool/ikelog/format.hpp"
+#include "text_util.hpp"
+
+#include <string>
+
+namespace nettool::ikelog {
+
+namespace {
+
+using namespace text;
+
+// Finds "NN[GRP] " in the first 120 bytes; returns the offset of the two thread digits or npos.
+std::size_t find_thread_group(std::string_view line) {
+    std::size_t limit = std::min<std::size_t>(line.size(), 120);
+    for (std::size_t at = line.find('['); at != std::string_view::npos && at < limit; at = line.find('[', at + 1)) {
+        if (at < 2 || at + 5 >= line.size()) continue;
+        if (!is_digit(line[at - 1]) || !is_digit(line[at - 2])) continue;
+        if (line[at + 4] != ']' || line[at + 5] != ' ') continue;
+        bool upper = true;
+        for (std::size_t i = at + 1; i < at + 4; ++i) upper = upper && line[i] >= 'A' && line[i] <= 'Z';
+        if (!upper) continue;
+        if (at >= 3 && is_digit(line[at - 3])) continue;  // thread ids are two digits
+        return at - 2;
+    }
+    return std::string_view::npos;
+}
+
+int sniff_strongswan(std::string_view line) {
+    std::size_t at = find_thread_group(line);
+    if (at == std::string_view::npos) return 0;
+    std::string_view rest = line.substr(at + 8);
+    return (contains(line.substr(0, at), "charon") || starts_with(rest, "<") || at == 0 ||
+            contains(line.substr(0, at), ".") || contains(rest, "IKE_SA") || contains(rest, "charon"))
+               ? 2
+               : 1;
+}
+
+// "site[12]" -> name "site", id "12"
+bool split_sa_name(std::string_view token, std::string& name, std::string& id) {
+    auto open = token.find('[');
+    auto close = token.find(']');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open) return false;
+    name = std::string(token.substr(0, open));
+    id = std::string(token.substr(open + 1, close - open - 1));
+    return !id.empty();
+}
+
+const char* notify_code(std::string_view notify) {
+    if (notify == "NO_PROPOSAL_CHOSEN" || notify == "NO_PROP") return codes::no_proposal_chosen;
+    if (notify == "AUTHENTICATION_FAILED" || notify == "AUTH_FAILED" || notify == "INVALID_HASH_INFORMATION")
+        return codes::auth_failed;
+    if (notify == "TS_UNACCEPTABLE" || notify == "TS_UNACCEPT" || notify == "INVALID_ID_INFORMATION" ||
+        notify == "INVAL_ID")
+        return codes::ts_unacceptable;
+    return "";
+}
+
+std::string_view long_notify(std::string_view shorthand) {
+    if (shorthand == "NO_PROP") return "NO_PROPOSAL_CHOSEN";
+    if (shorthand == "AUTH_FAILED") return "AUTHENTICATION_FAILED";
+    if (shorthand == "TS_UNACCEPT") return "TS_UNACCEPTABLE";
+    if (shorthand == "INVAL_ID") return "INVALID_ID_INFORMATION";
+    if (shorthand == "PLD_MAL") return "PAYLOAD_MALFORMED";
+    return shorthand;
+}
+
+class StrongswanParser : public LineParser {
+public:
+    bool parse(std::string_view line, std::vector<Event>& out) override {
+        std::string_view rest = line;
+        Stamp stamp = take_timestamp(rest);
+        std::size_t at = find_thread_group(rest);
+        if (at == std::string_view::npos) return false;
+        std::string_view group = rest.substr(at + 3, 3);
+        std::string_view msg = rest.substr(at + 8);
+        if (group != "IKE" && group != "ENC" && group != "NET" && group != "CFG" && group != "JOB" &&
+            group != "CHD" && group != "MGR") {
+            return true;  // KNL, LIB, DMN, ESP, ...: daemon internals
+        }
+        Event e;
+        if (!msg.empty() && msg.front() == '<') {
+            auto close = msg.find('>');
+            if (close == std::string_view::npos) return true;
+            std::string_view inside = msg.substr(1, close - 1);
+            auto bar = inside.find('|');
+            if (bar != std::string_view::npos) {
+                e.connection = std::string(inside.substr(0, bar));
+                e.sa = std::string(inside.substr(bar + 1));
+            } else {
+                e.sa = std::string(inside);
+            }
+            msg.remove_prefix(close + 1);
+            if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+        }
+        if (msg.empty() || msg.front() == ' ') return true;  // indented detail (task lists, hex dumps)
+        e.time = std::move(stamp.text);
+        e.seconds = stamp.seconds;
+        if (group == "JOB") {
+            if (contains(msg, "DPD check timed out")) {
+                e.kind = EventKind::dpd_timeout;
+                e.code = codes::dpd_timeout;
+                e.ike_version = 1;
+                out.push_back(std::move(e));
+            }
+            return true;
+        }
+        if (group == "ENC") return parse_enc(msg, e, out);
+        if (group == "NET") return parse_net(msg, e, out);
+        return parse_ike(msg, e, out);
+    }
+
+private:
+    std::string last_id_lookup_;  // "looking for peer configs matching ..." text, for the id_mismatch evidence
+
+    static void set_exchange(std::string_view name, Event& e) {
+        if (name == "ID_PROT") {
+            e.exchange = Exchange::main_mode, e.ike_version = 1;
+        } else if (name == "AGGRESSIVE") {
+            e.exchange = Exchange::aggressive_mode, e.ike_version = 1;
+        } else if (name == "QUICK_MODE") {
+            e.exchange = Exchange::quick_mode, e.ike_version = 1, e.phase2 = true;
+        } else if (name == "INFORMATIONAL_V1") {
+            e.exchange = Exchange::informational, e.ike_version = 1;
+        } else if (name == "IKE_SA_INIT") {
+            e.exchange = Exchange::ike_sa_init, e.ike_version = 2;
+        } else if (name == "IKE_AUTH") {
+            e.exchange = Exchange::ike_auth, e.ike_version = 2;
+        } else if (name == "CREATE_CHILD_SA") {
+            e.exchange = Exchange::create_child_sa, e.ike_version = 2, e.phase2 = true;
+        } else if (name == "INFORMATIONAL") {
+            e.exchange = Exchange::informational, e.ike_version = 2;
+        }
+    }
+
+    // "generating ID_PROT request 0 [ SA V V ]" / "parsed INFORMATIONAL_V1 request 123 [ N(NO_PROP) ]"
+    bool parse_enc(std::string_view msg, Event& e, std::vector<Event>& out) {
+        bool sent;
+        if (consume(msg, "generating ")) {
+            sent = true;
+        } else if (consume(msg, "parsed ")) {
+            sent = false;
+        } else {
+            if (contains(msg, "decryption failed?") || starts_with(msg, "could not decrypt payloads")) {
+                // PSK mismatch: the peer's encrypted messages do not decrypt with our key.
+                e.kind = EventKind::error;
+                e.code = codes::auth_failed;
+                e.detail = std::string(msg);
+                out.push_back(std::move(e));
+            }
+            return true;
+        }
+        auto space = msg.find(' ');
+        if (space == std::string_view::npos) return true;
+        set_exchange(msg.substr(0, space), e);
+        if (e.exchange == Exchange::unknown) return true;
+        auto open = msg.find('[');
+        std::string_view payloads = open == std::string_view::npos ? std::string_view{} : msg.substr(open);
+        e.detail = std::string(payloads);
+        e.kind = sent ? EventKind::message_sent : EventKind::message_received;
+        // Notify payloads that carry an error.
+        for (std::size_t n = payloads.find("N("); n != std::string_view::npos; n = payloads.find("N(", n + 2)) {
+            std::string_view name = after(payloads.substr(n), "N(", ")");
+            const char* code = notify_code(name);
+            if (*code || name == "PLD_MAL") {
+                e.kind = sent ? EventKind::notify_sent : EventKind::notify_received;
+                e.notify = std::string(long_notify(name));
+                e.code = code;
+                if (e.code == codes::ts_unacceptable) e.phase2 = true;
+                break;
+            }
+        }
+        if (e.exchange == Exchange::informational && e.kind != EventKind::notify_sent &&
+            e.kind != EventKind::notify_received) {
+            if (contains(payloads, "N(DPD)")) {
+                e.kind = sent ? EventKind::dpd : EventKind::message_received;
+            }
+        }
+        out.push_back(std::move(e));
+        return true;
+    }
+
+    // "received packet: from 198.51.100.20[500] to 192.0.2.10[500] (160 bytes)"
+    static bool parse_net(std::string_view msg, Event& e, std::vector<Event>& out) {
+        bool received;
+        if (consume(msg, "received packet: from ")) {
+            received = true;
+        } else if (consume(msg, "sending packet: from ")) {
+            received = false;
+        } else {
+            return true;
+        }
+        std::string from = leading_address(msg);
+        std::string to = leading_address(after(msg, " to ", " "));
+        if (from.empty() || to.empty()) return true;
+        e.kind = received ? EventKind::message_received : EventKind::message_sent;
+        e.peer = received ? from : to;
+        e.local = received ? to : from;
+        out.push_back(std::move(e));
+        return true;
+    }
+
+    bool parse_ike(std::string_view msg, Event& e, std::vector<Event>& out) {
+        auto emit = [&](EventKind kind, const char* code = "") {
+            e.kind = kind;
+            e.code = code;
+            out.push_back(std::move(e));
+            return true;
+        };
+        std::string_view m = msg;
+        // Negotiation start, initiator: "initiating Main Mode IKE_SA site[1] to 198.51.100.20"
+        if (consume(m, "initiating ")) {
+            e.role = Role::initiator;
+            if (consume(m, "Main Mode ")) {
+                e.exchange = Exchange::main_mode, e.ike_version = 1;
+            } else if (consume(m, "Aggressive Mode ")) {
+                e.exchange = Exchange::aggressive_mode, e.ike_version = 1;
+            } else {
+                e.exchange = Exchange::ike_sa_init, e.ike_version = 2;
+            }
+            if (!consume(m, "IKE_SA ")) return true;
+            std::string name, id;
+            if (split_sa_name(m.substr(0, m.find(' ')), name, id)) e.connection = name, e.sa = id;
+            e.peer = leading_address(after(m, " to ", " "));
+            return emit(EventKind::negotiation_start);
+        }
+        // Responder: "198.51.100.2 is initiating a Main Mode IKE_SA"
+        if (auto pos = m.find(" is initiating "); pos != std::string_view::npos) {
+            e.peer = leading_address(m);
+            e.role = Role::responder;
+            std::string_view kind = m.substr(pos + 15);
+            if (contains(kind, "Main Mode")) {
+                e.exchange = Exchange::main_mode, e.ike_version = 1;
+            } else if (contains(kind, "Aggressive Mode")) {
+                e.exchange = Exchange::aggressive_mode, e.ike_version = 1;
+            } else {
+                e.exchange = Exchange::ike_sa_init, e.ike_version = 2;
+            }
+            return emit(EventKind::negotiation_start);
+        }
+        if (consume(m, "IKE_SA ")) {
+            std::string name, id;
+            split_sa_name(m.substr(0, m.find(' ')), name, id);
+            if (!id.empty()) {
+                e.sa = id;
+                if (name != "(unnamed)") e.connection = name;
+            }
+            if (auto between = m.find(" established between "); between != std::string_view::npos) {
+                std::string_view ends = m.substr(between + 21);
+                e.local = leading_address(ends);
+                auto dots = ends.find("...");
+                if (dots != std::string_view::npos) e.peer = leading_address(ends.substr(dots + 3));
+                e.detail = std::string(ends);
+                return emit(EventKind::phase1_established);
+            }
+            if (contains(m, "=> DESTROYING")) return emit(EventKind::deleted);
+            return true;
+        }
+        if (consume(m, "CHILD_SA ")) {
+            if (auto spis = m.find(" established with SPIs "); spis != std::string_view::npos) {
+                std::string_view rest = m.substr(spis + 23);
+                auto ts = rest.find(" and TS ");
+                e.spi = std::string(rest.substr(0, ts));
+                if (ts != std::string_view::npos) e.detail = "TS " + std::string(rest.substr(ts + 8));
+                e.phase2 = true;
+                return emit(EventKind::child_established);
+            }
+            return true;
+        }
+        if (consume(m, "received ")) {
+            // "received NO_PROPOSAL_CHOSEN error notify" (v1), "received AUTHENTICATION_FAILED notify error" (v2),
+            // "received TS_UNACCEPTABLE notify, no CHILD_SA built"
+            auto space = m.find(' ');
+            std::string_view notify = m.substr(0, space);
+            std::string_view tail = space == std::string_view::npos ? std::string_view{} : m.substr(space + 1);
+            if (starts_with(tail, "error notify") || starts_with(tail, "notify error") ||
+                starts_with(tail, "notify, no CHILD_SA")) {
+                e.notify = std::string(notify);
+                const char* code = notify_code(notify);
+                e.phase2 = code == codes::ts_unacceptable;
+                if (starts_with(tail, "error notify")) e.ike_version = 1;
+                if (starts_with(tail, "notify error") || starts_with(tail, "notify, no")) e.ike_version = 2;
+                return emit(EventKind::notify_received, code);
+            }
+            if (consume(m, "proposals: ")) {
+                e.proposal_side = ProposalSide::received;
+                e.detail = std::string(m);
+                return emit(EventKind::proposals);
+            }
+            if (starts_with(m, "DELETE for IKE_SA")) return emit(EventKind::deleted);
+            return true;
+        }
+        if (consume(m, "configured proposals: ")) {
+            e.proposal_side = ProposalSide::configured;
+            e.detail = std::string(m);
+            return emit(EventKind::proposals);
+        }
+        if (starts_with(m, "no IKE config found for ")) {
+            // "no IKE config found for 203.0.113.2...198.51.100.2, sending NO_PROPOSAL_CHOSEN"
+            std::string_view ends = m.substr(24);
+            e.local = leading_address(ends);
+            auto dots = ends.find("...");
+            if (dots != std::string_view::npos) e.peer = leading_address(ends.substr(dots + 3));
+            e.detail = std::string(ends.substr(0, ends.find(',')));
+            e.role = Role::responder;
+            e.also = codes::unknown_peer;
+            if (contains(m, "NO_PROPOSAL_CHOSEN")) e.notify = "NO_PROPOSAL_CHOSEN";
+            return emit(EventKind::error, codes::no_proposal_chosen);
+        }
+        if (m == "no proposal found" || starts_with(m, "received proposals unacceptable")) {
+            return emit(EventKind::error, codes::no_proposal_chosen);
+        }
+        if (contains(m, "decryption failed?") || starts_with(m, "could not decrypt payloads") ||
+            contains(m, "but MAC mismatched") || starts_with(m, "Aggressive Mode PSK disabled") ||
+            starts_with(m, "verification of AUTH payload") || contains(m, "no shared key found for")) {
+            e.detail = std::string(m);
+            return emit(EventKind::error, codes::auth_failed);
+        }
+        if (starts_with(m, "looking for ") && contains(m, "peer configs matching ")) {
+            last_id_lookup_ = std::string(after(m, "matching ", ""));
+            return true;
+        }
+        if (m == "no peer config found" || m == "no matching peer config found") {
+            e.detail = last_id_lookup_.empty() ? std::string(m) : "peer configs matching " + last_id_lookup_;
+            return emit(EventKind::error, codes::id_mismatch);
+        }
+        if (consume(m, "no matching CHILD_SA config found for ")) {
+            e.detail = std::string(m);
+            e.phase2 = true;
+            return emit(EventKind::error, codes::ts_unacceptable);
+        }
+        if (starts_with(m, "traffic selectors ") && ends_with(m, " unacceptable")) {
+            e.detail = std::string(m);
+            e.phase2 = true;
+            return emit(EventKind::error, codes::ts_unacceptable);
+        }
+        // "sending retransmit 1 of request message ID 0, seq 1" (v1)
+        if (consume(m, "sending retransmit ")) {
+            std::string_view id = after(m, "message ID ", ",");
+            e.ike_version = 1;
+            int seq = std::atoi(std::string(after(m, "seq ", " ")).c_str());
+            if (id == "0") {
+                e.message_number = seq > 0 ? 2 * seq - 1 : 0;
+            } else {
+                e.phase2 = true;
+            }
+            e.detail = std::string(msg);
+            return emit(EventKind::retransmit);
+        }
+        // "retransmit 1 of request with message ID 0" (v2)
+        if (starts_with(m, "retransmit ") && contains(m, " of request with message ID ")) {
+            std::string_view id = after(m, "message ID ", " ");
+            e.ike_version = 2;
+            if (id == "0") {
+                e.exchange = Exchange::ike_sa_init;
+            } else if (id == "1") {
+                e.exchange = Exchange::ike_auth;
+            } else {
+                e.phase2 = true;
+            }
+            e.detail = std::string(msg);
+            return emit(EventKind::retransmit);
+        }
+        if (starts_with(m, "giving up after ") || starts_with(m, "establishing IKE_SA failed, peer not responding") ||
+            starts_with(m, "peer not responding")) {
+            e.detail = std::string(msg);
+            return emit(EventKind::give_up);
+        }
+        if (m == "sending DPD request") return emit(EventKind::dpd);
+        if (starts_with(m, "deleting IKE_SA ")) return emit(EventKind::deleted);
+        return true;
+    }
+};
+
+std::unique_ptr<LineParser> create_strongswan() { return std::make_unique<StrongswanParser>(); }
+
+}  // namespace
+
+const FormatInfo& format_strongswan() {
+    static const FormatInfo info{"strongswan",
+                                 "strongSwan charon (filelog or syslog; also pfSense, OPNsense, VyOS)",
+                                 true,
+                                 sniff_strongswan,
+                                 create_strongswan};
+    return info;
+}
+
+}  // namespace nettool::ikelog

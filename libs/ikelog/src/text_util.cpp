@@ -1,0 +1,171 @@
+#include "text_util.hpp"
+
+#include "nettool/wire/ip_address.hpp"
+
+#include <array>
+#include <cstdlib>
+
+namespace nettool::ikelog::text {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+std::string_view after(std::string_view s, std::string_view marker, std::string_view stops) {
+    auto at = s.find(marker);
+    if (at == std::string_view::npos) return {};
+    s.remove_prefix(at + marker.size());
+    auto end = s.find_first_of(stops);
+    return end == std::string_view::npos ? s : s.substr(0, end);
+}
+
+namespace {
+
+bool address_char(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':';
+}
+
+std::string canonical(std::string_view candidate) {
+    if (candidate.empty() || candidate.size() > 45) return {};
+    auto parsed = IpAddress::parse(std::string(candidate));
+    return parsed ? parsed->to_string() : std::string();
+}
+
+}  // namespace
+
+std::string leading_address(std::string_view s) {
+    std::size_t n = 0;
+    while (n < s.size() && n < 46 && address_char(s[n])) ++n;
+    std::string_view token = s.substr(0, n);
+    if (auto whole = canonical(token); !whole.empty()) return whole;
+    // "192.0.2.1:500": an IPv4 address followed by a port.
+    if (auto colon = token.find(':'); colon != std::string_view::npos && token.find('.') != std::string_view::npos) {
+        return canonical(token.substr(0, colon));
+    }
+    return {};
+}
+
+std::string first_ipv4(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!is_digit(s[i]) || (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.'))) continue;
+        std::size_t n = i;
+        int dots = 0;
+        while (n < s.size() && (is_digit(s[n]) || s[n] == '.')) dots += s[n++] == '.';
+        if (dots >= 3) {
+            std::string_view token = s.substr(i, n - i);
+            while (!token.empty() && token.back() == '.') token.remove_suffix(1);
+            if (auto a = canonical(token); !a.empty()) return a;
+        }
+        i = n;
+    }
+    return {};
+}
+
+namespace {
+
+int month_index(std::string_view m) {
+    static constexpr std::array<std::string_view, 12> names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (m == names[i]) return static_cast<int>(i) + 1;
+    }
+    return 0;
+}
+
+// Reads `count` digits at s[pos]; -1 when they are not there.
+int digits(std::string_view s, std::size_t pos, std::size_t count) {
+    if (pos + count > s.size()) return -1;
+    int v = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        char c = s[pos + i];
+        if (!is_digit(c)) return -1;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+// "hh:mm:ss" at pos, then optional ".frac"; returns the end position or npos.
+std::size_t clock_at(std::string_view s, std::size_t pos, double& secs) {
+    int h = digits(s, pos, 2), m = digits(s, pos + 3, 2), sec = digits(s, pos + 6, 2);
+    if (h < 0 || m < 0 || sec < 0 || s[pos + 2] != ':' || s[pos + 5] != ':' || h > 23 || m > 59 || sec > 60) {
+        return std::string_view::npos;
+    }
+    secs = h * 3600.0 + m * 60.0 + sec;
+    std::size_t end = pos + 8;
+    if (end < s.size() && (s[end] == '.' || s[end] == ',')) {
+        std::size_t f = end + 1;
+        double scale = 0.1;
+        while (f < s.size() && is_digit(s[f]) && f - end <= 9) {
+            secs += (s[f] - '0') * scale;
+            scale /= 10;
+            ++f;
+        }
+        end = f;
+    }
+    return end;
+}
+
+double day_seconds(int year, int month, int day) {
+    return ((std::max(year, 2000) - 2000) * 400.0 + month * 31.0 + day) * 86400.0;
+}
+
+}  // namespace
+
+Stamp take_timestamp(std::string_view& line) {
+    std::string_view s = line;
+    std::size_t start = 0;
+    if (!s.empty() && (s[0] == '*' || s[0] == '.')) start = 1;  // Cisco: '*' not NTP-synced, '.' lost sync
+    std::size_t end = std::string_view::npos;
+    double clock = 0, base = 0;
+    // "Nov 28 08:36:24" / "Mar  1 00:13:31.891"
+    if (s.size() >= start + 15 && s[start + 3] == ' ') {
+        int month = month_index(s.substr(start, 3));
+        int day = s[start + 4] == ' ' ? digits(s, start + 5, 1) : digits(s, start + 4, 2);
+        if (month > 0 && day > 0 && s[start + 6] == ' ') {
+            end = clock_at(s, start + 7, clock);
+            base = day_seconds(0, month, day);
+            // "Dec 04 2014 12:37:51" (ASA) has the year after the day.
+            if (end == std::string_view::npos) {
+                int year = digits(s, start + 7, 4);
+                if (year > 0 && s.size() > start + 12 && s[start + 11] == ' ') {
+                    end = clock_at(s, start + 12, clock);
+                    base = day_seconds(year, month, day);
+                }
+            }
+        }
+    } else if (s.size() >= start + 19 && digits(s, start, 4) >= 0 && (s[start + 4] == '-' || s[start + 4] == '/') &&
+               s[start + 7] == s[start + 4] && (s[start + 10] == ' ' || s[start + 10] == 'T')) {
+        int year = digits(s, start, 4), month = digits(s, start + 5, 2), day = digits(s, start + 8, 2);
+        if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31) {
+            end = clock_at(s, start + 11, clock);
+            base = day_seconds(year, month, day);
+            // ISO zone suffix: Z or +hh:mm
+            if (end != std::string_view::npos && end < s.size() && s[start + 10] == 'T') {
+                if (s[end] == 'Z') {
+                    ++end;
+                } else if ((s[end] == '+' || s[end] == '-') && digits(s, end + 1, 2) >= 0) {
+                    end += 3;
+                    if (end < s.size() && s[end] == ':') end += 3;
+                }
+            }
+        }
+    }
+    if (end == std::string_view::npos || end > s.size()) return {};
+    Stamp stamp{std::string(s.substr(0, end)), base + clock};
+    if (end < s.size() && s[end] == ':') ++end;
+    while (end < s.size() && s[end] == ' ') ++end;
+    line.remove_prefix(end);
+    return stamp;
+}
+
+bool looks_binary(std::string_view line) {
+    for (unsigned char c : line) {
+        if (c < 0x20 && c != '\t' && c != 0x1b) return true;
+        if (c == 0x7f) return true;
+    }
+    return false;
+}
+
+}  // namespace nettool::ikelog::text
