@@ -69,8 +69,9 @@ nettool::app::RunFunction setup_dnscheck(CLI::App& sub) {
         "  nettool dnscheck --resolv-conf /etc/resolv.conf --reach 192.0.2.1 --json");
     sub.add_option("NAME", o->names,
                    "Names to look up (default: example.com wikipedia.org); the first is also given to getaddrinfo");
-    sub.add_option("--server", o->servers, "Resolver to test, HOST[:PORT] or [IPv6]:PORT (repeatable)")
-        ->type_name("HOST[:PORT]");
+    sub.add_option("--server", o->servers, "Resolver to test, IP[:PORT] or [IPv6]:PORT (repeatable)")
+        ->type_name("IP[:PORT]")
+        ->allow_extra_args(false);
     sub.add_option("--resolv-conf", o->resolv_conf, "Read the resolvers from this file instead of /etc/resolv.conf")
         ->type_name("FILE");
     sub.add_option("--systemd-resolv-conf", o->systemd_resolv_conf,

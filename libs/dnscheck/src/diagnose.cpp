@@ -482,7 +482,7 @@ void diagnose_overall(DnsCheckResult& result) {
     if (!problem) {
         v.status = "ok";
         auto d = make(code::ok, Severity::info,
-                      "all " + std::to_string(total) + " resolver" + (total == 1 ? "" : "s") + " work" +
+                      (total == 1 ? std::string("the resolver works") : "all " + std::to_string(total) + " resolvers work") +
                           (v.applications_can_resolve ? " and applications can resolve names" : ""),
                       "Nothing to do.");
         if (!system_ev.what.empty()) d.evidence.push_back(system_ev);
@@ -498,8 +498,11 @@ void diagnose_overall(DnsCheckResult& result) {
     if (total == 0) {
         summary = "no resolver configured";
     } else {
-        summary = std::to_string(v.working_resolvers.size()) + " of " + std::to_string(total) + " resolver" +
-                  (total == 1 ? "" : "s") + " work";
+        if (total == 1) {
+            summary = v.working_resolvers.empty() ? "the resolver does not work" : "the resolver works";
+        } else {
+            summary = std::to_string(v.working_resolvers.size()) + " of " + std::to_string(total) + " resolvers work";
+        }
     }
     if (v.applications_can_resolve.has_value()) {
         summary += std::string("; applications ") + (*v.applications_can_resolve ? "can" : "cannot") + " resolve " +
