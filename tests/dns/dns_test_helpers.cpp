@@ -104,31 +104,43 @@ std::optional<Dnsmasq> Dnsmasq::start(const std::vector<std::string>& records, s
         // Ready when it answers; a startup failure (port taken) ends the process.
         DnsQueryOptions options = options_for(server.server_);
         options.timeout = std::chrono::milliseconds(100);
-        for (int i = 0; i < 50 && server.process_->running(); ++i) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (std::chrono::steady_clock::now() < deadline && server.process_->running()) {
             auto result = query_now("ready.invalid", dns_type::a, options);
             if (result.answered()) return server;
+            // Refused at once while it is still binding: do not spin.
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     }
     why_not = "dnsmasq did not start on a loopback port";
     return std::nullopt;
 }
 
-SilentUdpServer::SilentUdpServer() {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        throw std::runtime_error("cannot bind a loopback UDP socket");
+SilentDnsServer::SilentDnsServer() {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+        tcp_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t length = sizeof(address);
+        if (udp_ >= 0 && tcp_ >= 0 && ::bind(udp_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+            ::getsockname(udp_, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
+            ::bind(tcp_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 && ::listen(tcp_, 64) == 0) {
+            server_.address = IpAddress::v4(0x7F000001);
+            server_.port = ntohs(address.sin_port);
+            return;
+        }
+        if (udp_ >= 0) ::close(udp_);
+        if (tcp_ >= 0) ::close(tcp_);
+        udp_ = tcp_ = -1;
     }
-    server_.address = IpAddress::v4(0x7F000001);
-    server_.port = ntohs(address.sin_port);
+    throw std::runtime_error("cannot bind a loopback UDP and TCP port");
 }
 
-SilentUdpServer::~SilentUdpServer() {
-    if (fd_ >= 0) ::close(fd_);
+SilentDnsServer::~SilentDnsServer() {
+    if (udp_ >= 0) ::close(udp_);
+    if (tcp_ >= 0) ::close(tcp_);
 }
 
 std::uint16_t unused_port() {

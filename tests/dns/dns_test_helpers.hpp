@@ -49,17 +49,19 @@ private:
     DnsServer server_;
 };
 
-// A bound UDP socket on 127.0.0.1 that never reads: queries to it are never answered.
-class SilentUdpServer {
+// A DNS server on 127.0.0.1 that never answers: a bound UDP socket that is never read and, on the same port, a
+// listening TCP socket whose connections are never accepted (they complete in the backlog and then stay silent).
+class SilentDnsServer {
 public:
-    SilentUdpServer();
-    ~SilentUdpServer();
-    SilentUdpServer(const SilentUdpServer&) = delete;
-    SilentUdpServer& operator=(const SilentUdpServer&) = delete;
+    SilentDnsServer();
+    ~SilentDnsServer();
+    SilentDnsServer(const SilentDnsServer&) = delete;
+    SilentDnsServer& operator=(const SilentDnsServer&) = delete;
     DnsServer server() const { return server_; }
 
 private:
-    int fd_ = -1;
+    int udp_ = -1;
+    int tcp_ = -1;
     DnsServer server_;
 };
 

@@ -44,9 +44,9 @@ def txt_rdata(strings):
     return b"".join(bytes([len(s)]) + s for s in strings)
 
 
-def soa_rr():
+def soa_rr(owner=ZONE):
     rdata = encode_name(SOA_RDATA_NAMES[0]) + encode_name(SOA_RDATA_NAMES[1]) + struct.pack("!IIIII", 2026112801, 3600, 600, 86400, 60)
-    return rr(ZONE, 6, rdata)
+    return rr(owner, 6, rdata)
 
 
 def parse_query(data):
@@ -97,8 +97,8 @@ def answer(query, transport):
     if name in rcodes:
         return build(query, rcode=rcodes[name]), 0
     if name == "garbage.test":
-        # Claims three answers; what follows is a record whose rdata runs past the end of the message.
-        header = struct.pack("!HHHHHH", query["id"], 0x8180 | query["rd"], 1, 3, 0, 0)
+        # One answer whose rdata length runs past the end of the message.
+        header = struct.pack("!HHHHHH", query["id"], 0x8180 | query["rd"], 1, 1, 0, 0)
         return header + query["question"] + b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x10\x00\x40\x01", 0
     if name == "slow.test":
         return build(query, answers=[rr(name, 1, socket.inet_aton("192.0.2.9"))]), 0.3
@@ -146,7 +146,7 @@ def answer(query, transport):
     elif qtype == 2 and name == "ns.test":
         records = [rr(name, 2, encode_name("ns1.test"))]
     elif qtype == 6 and name == "soa.test":
-        records = [soa_rr()]
+        records = [soa_rr(name)]
     elif qtype == 12 and name == "1.2.0.192.in-addr.arpa":
         records = [rr(name, 12, encode_name("a.test"))]
     if records:
@@ -213,7 +213,8 @@ def main():
                 except OSError:
                     pass
                 if not chunk:
-                    connections.pop(sock).close()
+                    del connections[sock]
+                    sock.close()
                     continue
                 buffer = connections[sock] + chunk
                 while len(buffer) >= 2:

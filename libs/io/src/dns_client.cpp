@@ -9,13 +9,17 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <random>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace nettool {
 
@@ -33,6 +37,7 @@ struct ChannelKey {
     long timeout_ms = 0;
     int tries = 1;
     bool accept_truncated = false;
+    std::size_t server_count = 0;
 
     std::string text() const {
         return servers_csv + "|" + (tcp ? "tcp" : "udp") + "|" + std::to_string(timeout_ms) + "|" +
@@ -84,9 +89,13 @@ struct Channel;
 
 struct PendingQuery {
     DnsClient::Impl* impl = nullptr;
+    Channel* channel = nullptr;  // outlives the query: a channel completes its queries before it goes away
     DnsCallback callback;
     std::string name;
     std::uint16_t type = 0;
+    std::uint16_t id = 0;             // unique among the channel's queries in flight (c-ares matches on it)
+    std::uint64_t sequence = 0;       // order of submission, for the refusal sweep
+    std::vector<std::uint8_t> wire;   // kept to resubmit after a refusal sweep
     std::chrono::steady_clock::time_point started;
 };
 
@@ -198,11 +207,35 @@ struct Channel : std::enable_shared_from_this<Channel> {
         });
     }
 
+    // A random query id not used by another query of this channel in flight; nullopt when all 65536 are.
+    std::optional<std::uint16_t> allocate_id(std::mt19937& random) {
+        if (ids.size() >= 65536) return std::nullopt;
+        while (true) {
+            const auto id = static_cast<std::uint16_t>(random() & 0xFFFF);
+            if (ids.insert(id).second) return id;
+        }
+    }
+
+    // c-ares 1.18.1 shares one connected UDP socket among the queries to a server. When that server's port is
+    // closed, the ICMP error surfaces on whichever query touches the socket next; that query ends with
+    // ECONNREFUSED, the socket is closed, and the queries already sent on it are left to time out although their
+    // datagrams were refused just the same. So after a UDP refusal from a one-server channel, the queries sent
+    // before it are swept: cancelled and reported as connection_refused; later ones are resubmitted unchanged.
+    void note_refusal(std::uint64_t up_to_sequence);
+    void sweep();
+
     IoContext& io;
     DnsClient::Impl& impl;
     ares_channel channel = nullptr;
     boost::asio::steady_timer timer;
     std::unordered_map<ares_socket_t, std::shared_ptr<Watcher>> watchers;
+    std::unordered_set<std::uint16_t> ids;
+    std::size_t in_flight = 0;
+    std::size_t server_count = 0;
+    bool tcp = false;
+    bool sweeping = false;
+    bool sweep_posted = false;
+    std::uint64_t refused_up_to = 0;
 };
 
 void sock_state_callback(void* data, ares_socket_t fd, int readable, int writable) {
@@ -257,6 +290,8 @@ struct DnsClient::Impl {
             return usage_error(std::string("c-ares rejected the server list: ") + ares_strerror(set),
                                key.servers_csv);
         }
+        created->server_count = key.server_count;
+        created->tcp = key.tcp;
         channels.emplace(text, created);
         return created;
     }
@@ -279,18 +314,59 @@ struct DnsClient::Impl {
     std::vector<DnsServer> defaults;
     std::map<std::string, std::shared_ptr<Channel>> channels;
     std::unordered_map<PendingQuery*, std::unique_ptr<PendingQuery>> pending;
+    std::mt19937 random{std::random_device{}()};
+    std::uint64_t next_sequence = 1;
     bool destroying = false;
 };
+
+namespace {
+
+void Channel::note_refusal(std::uint64_t up_to_sequence) {
+    refused_up_to = std::max(refused_up_to, up_to_sequence);
+    if (in_flight == 0 || sweep_posted || impl.destroying) return;
+    sweep_posted = true;
+    std::weak_ptr<Channel> weak_self = weak_from_this();
+    // Not from inside c-ares' own processing: run the sweep as its own handler.
+    boost::asio::post(io, [weak_self] {
+        if (auto self = weak_self.lock()) self->sweep();
+    });
+}
+
+void Channel::sweep() {
+    sweep_posted = false;
+    if (channel == nullptr || in_flight == 0) return;
+    sweeping = true;
+    ares_cancel(channel);  // queries resubmitted from the callbacks are not cancelled again
+    sweeping = false;
+    schedule();
+}
+
+}  // namespace
 
 namespace {
 
 void answer_callback(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
     auto* raw = static_cast<PendingQuery*>(arg);
     DnsClient::Impl& impl = *raw->impl;
+    Channel& channel = *raw->channel;
+    if (status == ARES_ECANCELLED && channel.sweeping) {
+        if (raw->sequence <= channel.refused_up_to) {
+            status = ARES_ECONNREFUSED;  // its datagram went to the closed port as well
+        } else {
+            // Sent after the refusal: not known to be affected. Same bytes, same id, same start time.
+            ares_send(channel.channel, raw->wire.data(), static_cast<int>(raw->wire.size()), &answer_callback, raw);
+            return;
+        }
+    }
     auto found = impl.pending.find(raw);
     if (found == impl.pending.end()) return;  // cannot happen: c-ares calls back once per query
     std::unique_ptr<PendingQuery> query = std::move(found->second);
     impl.pending.erase(found);
+    channel.ids.erase(query->id);
+    --channel.in_flight;
+    if (status == ARES_ECONNREFUSED && !channel.tcp && channel.server_count == 1 && !channel.sweeping) {
+        channel.note_refusal(impl.next_sequence - 1);
+    }
 
     DnsResult result;
     result.name = query->name;
@@ -362,7 +438,7 @@ Status DnsClient::query(const std::string& name, std::uint16_t type, const DnsQu
     spec.recursion_desired = options.recursion_desired;
     spec.edns_udp_size = options.edns_udp_size;
     spec.dnssec_ok = options.dnssec_ok;
-    auto wire = build_dns_query(spec);  // c-ares puts its own random id in
+    auto wire = build_dns_query(spec);
     if (!wire) return wire.error();
 
     ChannelKey key;
@@ -370,6 +446,7 @@ Status DnsClient::query(const std::string& name, std::uint16_t type, const DnsQu
         if (!key.servers_csv.empty()) key.servers_csv += ',';
         key.servers_csv += server.to_string();
     }
+    key.server_count = servers.size();
     key.tcp = options.transport == DnsTransport::tcp;
     key.timeout_ms = static_cast<long>(options.timeout.count());
     key.tries = options.tries;
@@ -377,17 +454,29 @@ Status DnsClient::query(const std::string& name, std::uint16_t type, const DnsQu
     auto channel = impl_->channel_for(key);
     if (!channel) return channel.error();
 
+    Channel& target = **channel;
+    // c-ares 1.18.1 sends the id it is given and matches answers on it: ids must be random and unique.
+    auto id = target.allocate_id(impl_->random);
+    if (!id) return environment_error("65536 DNS queries already in flight to these servers", name);
+    (*wire)[0] = static_cast<std::uint8_t>(*id >> 8);
+    (*wire)[1] = static_cast<std::uint8_t>(*id & 0xFF);
+
     auto query = std::make_unique<PendingQuery>();
     query->impl = impl_.get();
+    query->channel = &target;
     query->callback = std::move(callback);
     query->name = name;
     query->type = type;
+    query->id = *id;
+    query->sequence = impl_->next_sequence++;
+    query->wire = std::move(*wire);
     query->started = std::chrono::steady_clock::now();
     PendingQuery* raw = query.get();
     impl_->pending.emplace(raw, std::move(query));
+    ++target.in_flight;
     // May call answer_callback at once (e.g. no socket could be opened); it only posts, so that is fine here.
-    ares_send((*channel)->channel, wire->data(), static_cast<int>(wire->size()), &answer_callback, raw);
-    (*channel)->schedule();
+    ares_send(target.channel, raw->wire.data(), static_cast<int>(raw->wire.size()), &answer_callback, raw);
+    target.schedule();
     return Ok{};
 }
 
