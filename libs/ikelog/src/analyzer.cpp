@@ -52,7 +52,7 @@ struct Attempt {
     bool child = false;
     bool phase2_activity = false;
     bool dpd_pending = false;
-    bool closed = false;
+    bool started = false;  // a negotiation_start was seen (not only opened by a stray message line)
     std::string state;  // last state reached, in words
     std::vector<CodeSeen> codes;
     std::string extra_code;  // sa_install_failed
@@ -313,9 +313,21 @@ struct Analyzer::State {
                         e.kind == EventKind::proposals || e.kind == EventKind::notify_sent ||
                         e.kind == EventKind::notify_received;
         auto it = map.find(key);
-        if (e.kind == EventKind::negotiation_start && it != map.end()) {
-            supersede(e.file, key);
-            it = map.end();
+        if (e.kind == EventKind::negotiation_start) {
+            // A new try: an open attempt with the same key that really started is over; so is an unfinished one
+            // with the same peer (formats that number each try, e.g. ETX-VRT banners).
+            if (it != map.end() && (it->second.started || it->second.phase1)) {
+                supersede(e.file, key);
+                it = map.end();
+            }
+            if (!e.peer.empty()) {
+                std::vector<std::string> stale;
+                for (const auto& [k, a] : map) {
+                    if (k != key && a.peer == e.peer && a.started && !a.phase1 && a.role == e.role) stale.push_back(k);
+                }
+                for (const auto& k : stale) supersede(e.file, k);
+                it = map.find(key);
+            }
         }
         if (it == map.end()) {
             bool creates = significant || (!e.sa.empty() && may_open);
@@ -347,6 +359,7 @@ struct Analyzer::State {
 
         switch (e.kind) {
         case EventKind::negotiation_start:
+            a.started = true;
             if (e.role == Role::responder) a.heard = true;
             a.exchange = e.exchange;
             a.state = std::string(to_string(e.exchange)) + " started";
