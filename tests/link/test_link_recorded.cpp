@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <sstream>
+#include <chrono>
 
 using namespace nettool;
 using namespace nettool::link;
@@ -248,4 +248,17 @@ TEST_CASE("CLI: --record then --sysfs-root reproduces this machine's reading") {
     auto refuse = nettool_link("--watch 0 --record " + shell_quote(dir.string()));
     CHECK(refuse.exit_status == 2);
     CHECK(refuse.err.find("not empty") != std::string::npos);
+}
+
+TEST_CASE("CLI: SIGINT ends the watch window early and the report still comes out") {
+    auto started = std::chrono::steady_clock::now();
+    auto r = run_command("timeout --preserve-status -s INT 3 " + shell_quote(nettool_binary()) +
+                         " link --watch 60 --json");
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    CHECK(elapsed < 30);
+    REQUIRE((r.exit_status == 0 || r.exit_status == 1));
+    auto doc = nlohmann::json::parse(r.out);
+    CHECK(doc["interrupted"] == true);
+    CHECK(doc["requested_seconds"] == 60.0);
+    CHECK(doc["window_seconds"].get<double>() < 30);
 }

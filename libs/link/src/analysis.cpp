@@ -253,8 +253,9 @@ InterfaceReport analyze_interface(const InterfaceSnapshot& start, const Interfac
             ev.push_back(change_evidence("collisions", r.counters.at("collisions"), counter_source(iface, "collisions"),
                                          window_seconds));
         }
-        std::string summary = "half duplex at " + speed_text(s) + ": no modern switch port runs half duplex, a duplex "
-                              "mismatch is suspected";
+        std::string summary = "half duplex at " +
+                              (s.speed_mbps ? std::to_string(*s.speed_mbps) + " Mb/s" : std::string("unknown speed")) +
+                              ": no modern switch port runs half duplex, a duplex mismatch is suspected";
         if (late > 0) summary = "half duplex with late collisions: duplex mismatch (one end full, the other half)";
         r.diagnoses.push_back({"half_duplex", late > 0 ? Severity::critical : Severity::warning, summary, std::move(ev),
                                "Set both ends the same: auto-negotiation on both (ethtool -s " + iface +

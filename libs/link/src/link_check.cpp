@@ -352,7 +352,9 @@ void render_link_report(std::ostream& out, const LinkReport& report, const Style
     for (const auto& r : report.interfaces) {
         const auto& s = r.settings;
         out << "\n" << style.paint(sanitize_for_terminal(r.name), Colour::bold) << ": ";
-        std::string state = r.admin_up == false ? "admin down" : (r.operstate.empty() ? "unknown" : r.operstate);
+        std::string state = r.admin_up == false ? "admin down"
+                            : (r.operstate.empty() || r.operstate == "unknown") ? "operstate unknown"
+                                                                                 : r.operstate;
         out << sanitize_for_terminal(state);
         if (r.carrier) out << ", carrier " << (*r.carrier ? "yes" : "no");
         out << ", " << (s.speed_mbps ? std::to_string(*s.speed_mbps) + " Mb/s" : "speed unknown");
