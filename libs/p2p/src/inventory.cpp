@@ -33,6 +33,8 @@ std::optional<std::vector<std::string>> split_csv_line(std::string_view line) {
                     ++i;
                 } else {
                     quoted = false;
+                    // Spaces between the closing quote and the comma are not part of the field.
+                    while (i + 1 < line.size() && (line[i + 1] == ' ' || line[i + 1] == '\t')) ++i;
                 }
             } else {
                 current += c;
