@@ -175,8 +175,15 @@ public:
         auto packet = build_echo_request(family_, identifier_, sequence, payload);
         sockaddr_storage address{};
         socklen_t address_length = sockaddr_for(target, address);
-        ssize_t n = ::sendto(descriptor_.native_handle(), packet.data(), packet.size(), 0,
-                             reinterpret_cast<const sockaddr*>(&address), address_length);
+        auto send = [&] {
+            return ::sendto(descriptor_.native_handle(), packet.data(), packet.size(), 0,
+                            reinterpret_cast<const sockaddr*>(&address), address_length);
+        };
+        ssize_t n = send();
+        // On datagram sockets an ICMP error for an earlier probe leaves a pending socket error that the next
+        // sendto reports (and clears) without sending: that error belongs to the earlier probe and is read from
+        // the error queue. Send once more; a failure that is really this packet's repeats.
+        if (n < 0 && !raw_ && errno != EAGAIN && errno != EWOULDBLOCK) n = send();
         if (n < 0) {
             int error_number = errno;
             std::string detail = "sendto: " + errno_text(error_number);

@@ -1,0 +1,376 @@
+// The pure part of ping: request validation, iputils-style counters and the diagnosis of a finished run.
+#include "nettool/ping/ping.hpp"
+
+#include "nettool/core/text.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace nettool {
+namespace {
+
+std::string ms_text(double ms) { return format_ping_ms(ms) + " ms"; }
+
+std::string percent_text(double fraction) {
+    // iputils prints the loss with %g: 0%, 25%, 33.3333%, 100%.
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g%%", fraction * 100.0);
+    return buffer;
+}
+
+// "1, 2, 5-9, 12" for up to `limit` indexes, then "... (N more)".
+std::string index_list(const std::vector<std::uint32_t>& indexes, std::size_t limit = 20) {
+    std::ostringstream out;
+    std::size_t shown = 0;
+    for (std::size_t i = 0; i < indexes.size() && shown < limit; ++shown) {
+        std::size_t j = i;
+        while (j + 1 < indexes.size() && indexes[j + 1] == indexes[j] + 1) ++j;
+        if (shown > 0) out << ", ";
+        out << indexes[i];
+        if (j > i) out << '-' << indexes[j];
+        i = j + 1;
+        if (i < indexes.size() && shown + 1 == limit) out << ", ...";
+    }
+    return out.str();
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) return 0.0;
+    std::sort(values.begin(), values.end());
+    std::size_t mid = values.size() / 2;
+    return values.size() % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
+}
+
+bool is_error(EchoStatus status) {
+    return status == EchoStatus::unreachable || status == EchoStatus::time_exceeded ||
+           status == EchoStatus::send_error;
+}
+
+std::string error_advice(const std::string& detail, int type, int code, const IpAddress& from,
+                         const IpAddress& target, bool v6) {
+    bool admin = (!v6 && type == 3 && (code == 9 || code == 10 || code == 13)) || (v6 && type == 1 && code == 1);
+    bool host = (!v6 && type == 3 && (code == 1 || code == 7)) || (v6 && type == 1 && code == 3);
+    bool net = (!v6 && type == 3 && (code == 0 || code == 6)) || (v6 && type == 1 && code == 0);
+    bool self = from == target;
+    if (admin) {
+        return "a firewall at " + from.to_string() + " rejects ICMP echo to " + target.to_string() +
+               ": the host may well be up; test the service itself, or allow ICMP echo in that firewall";
+    }
+    if (host) {
+        return "nobody answered ARP/neighbour discovery for " + target.to_string() + " on the last link" +
+               (self ? "" : " (reported by " + from.to_string() + ")") +
+               ": the host is off, unplugged, on another subnet, or its address is wrong";
+    }
+    if (net) {
+        return "no route to " + target.to_string() + " at " + from.to_string() +
+               ": check the routing table / default gateway there";
+    }
+    if (detail.find("Time to live") != std::string::npos || detail.find("Hop limit") != std::string::npos) {
+        return "the probe expired in transit at " + from.to_string() +
+               ": a routing loop, or a TTL (-t) too small for the path";
+    }
+    return "an ICMP error from " + from.to_string() + " stopped the probe: " + detail;
+}
+
+}  // namespace
+
+std::string format_ping_ms(double milliseconds) {
+    if (!(milliseconds >= 0.0) || !std::isfinite(milliseconds)) milliseconds = 0.0;
+    auto micros = static_cast<long long>(std::llround(milliseconds * 1000.0));
+    char buffer[48];
+    if (micros >= 100000 - 50) {
+        std::snprintf(buffer, sizeof buffer, "%lld", (micros + 500) / 1000);
+    } else if (micros >= 10000 - 5) {
+        std::snprintf(buffer, sizeof buffer, "%lld.%01lld", (micros + 50) / 1000, ((micros + 50) % 1000) / 100);
+    } else if (micros >= 1000) {
+        std::snprintf(buffer, sizeof buffer, "%lld.%02lld", (micros + 5) / 1000, ((micros + 5) % 1000) / 10);
+    } else {
+        std::snprintf(buffer, sizeof buffer, "%lld.%03lld", micros / 1000, micros % 1000);
+    }
+    return buffer;
+}
+
+Status validate_ping_request(const PingRequest& r, bool privileged) {
+    using std::chrono::microseconds;
+    if (r.host.empty()) return usage_error("no host given");
+    if (r.count == 0 || r.count > max_ping_count) {
+        return usage_error("count must be between 1 and " + std::to_string(max_ping_count) + ", got " +
+                           std::to_string(r.count));
+    }
+    if (r.interval.count() < 0) return usage_error("interval cannot be negative");
+    if (r.interval > max_ping_interval) return usage_error("interval above one hour");
+    if (!privileged && r.interval < min_unprivileged_interval) {
+        return usage_error("an interval below 0.002 s needs root (got " +
+                           format_ms(static_cast<double>(r.interval.count()) / 1000.0) + ")");
+    }
+    if (r.timeout.count() <= 0) return usage_error("timeout must be above 0");
+    if (r.timeout > max_ping_timeout) return usage_error("timeout above one hour");
+    if (r.payload_size > max_ping_payload) {
+        return usage_error("packet size " + std::to_string(r.payload_size) + " is too large: at most " +
+                           std::to_string(max_ping_payload) + " bytes fit in one IP packet");
+    }
+    if (r.ttl < 0 || r.ttl > 255) return usage_error("TTL must be between 1 and 255, got " + std::to_string(r.ttl));
+    if (r.dns_timeout.count() <= 0) return usage_error("DNS timeout must be above 0");
+    return Ok{};
+}
+
+void PingCounters::sample(double rtt_ms) {
+    if (samples_ == 0 || rtt_ms < min_) min_ = rtt_ms;
+    if (samples_ == 0 || rtt_ms > max_) max_ = rtt_ms;
+    ++samples_;
+    sum_ += rtt_ms;
+    sum_squares_ += rtt_ms * rtt_ms;
+}
+
+void PingCounters::reply(double rtt_ms) {
+    ++received_;
+    sample(rtt_ms);
+}
+
+void PingCounters::duplicate(double rtt_ms) {
+    ++duplicates_;
+    sample(rtt_ms);
+}
+
+PingStatistics PingCounters::statistics(double elapsed_ms) const {
+    PingStatistics s;
+    s.transmitted = transmitted_;
+    s.received = received_;
+    s.duplicates = duplicates_;
+    s.errors = errors_;
+    s.late = late_;
+    s.cancelled = cancelled_;
+    s.elapsed_ms = elapsed_ms;
+    s.loss = transmitted_ == 0 ? 0.0
+                               : static_cast<double>(transmitted_ - std::min(received_, transmitted_)) /
+                                     static_cast<double>(transmitted_);
+    if (samples_ > 0) {
+        double n = static_cast<double>(samples_);
+        double avg = sum_ / n;
+        double variance = sum_squares_ / n - avg * avg;
+        s.min_ms = min_;
+        s.avg_ms = avg;
+        s.max_ms = max_;
+        s.mdev_ms = std::sqrt(std::max(0.0, variance));
+    }
+    return s;
+}
+
+std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
+    std::vector<Diagnosis> out;
+    const auto& s = result.statistics;
+    const std::string target = result.address.valid() ? result.address.to_string() : result.host;
+    const bool v6 = result.address.is_v6();
+    const std::string lost_by = "statistics";
+    if (s.transmitted == 0) {
+        Diagnosis d;
+        d.code = "no_probes_sent";
+        d.severity = Severity::info;
+        d.summary = "the run was stopped before any probe finished";
+        d.evidence.push_back({"probes finished", "0", "", lost_by});
+        out.push_back(std::move(d));
+        return out;
+    }
+
+    std::vector<std::uint32_t> lost;
+    std::vector<std::uint32_t> errored;
+    std::vector<double> rest_rtts;
+    for (const auto& p : result.probes) {
+        if (p.status == EchoStatus::timeout) lost.push_back(p.index);
+        if (is_error(p.status)) errored.push_back(p.index);
+    }
+    std::uint64_t lost_count = s.transmitted - std::min(s.transmitted, s.received + s.errors);
+
+    // ICMP errors and local send errors, grouped by who said what.
+    if (s.errors > 0) {
+        struct Group {
+            std::uint64_t count = 0;
+            std::vector<std::uint32_t> probes;
+            int type = -1;
+            int code = -1;
+            EchoStatus status = EchoStatus::unreachable;
+            std::string detail;
+            IpAddress from;
+        };
+        std::map<std::string, Group> groups;
+        for (const auto& p : result.probes) {
+            if (!is_error(p.status)) continue;
+            std::string key = std::string(to_string(p.status)) + "|" + p.from.to_string() + "|" + p.detail;
+            auto& g = groups[key];
+            ++g.count;
+            g.probes.push_back(p.index);
+            g.type = p.icmp_type;
+            g.code = p.icmp_code;
+            g.status = p.status;
+            g.detail = p.detail;
+            g.from = p.from;
+        }
+        for (EchoStatus kind : {EchoStatus::unreachable, EchoStatus::time_exceeded, EchoStatus::send_error}) {
+            Diagnosis d;
+            d.severity = Severity::critical;
+            std::uint64_t count = 0;
+            std::string first_detail;
+            IpAddress first_from;
+            int first_type = -1;
+            int first_code = -1;
+            for (const auto& [key, g] : groups) {
+                if (g.status != kind) continue;
+                count += g.count;
+                if (first_detail.empty()) {
+                    first_detail = g.detail;
+                    first_from = g.from;
+                    first_type = g.type;
+                    first_code = g.code;
+                }
+                Evidence e;
+                e.what = kind == EchoStatus::send_error ? "local send error" : "ICMP error from " + g.from.to_string();
+                e.observed = g.detail + " x" + std::to_string(g.count);
+                e.expected = "echo reply";
+                e.source = "icmp_seq " + index_list(g.probes);
+                d.evidence.push_back(std::move(e));
+            }
+            if (count == 0) continue;
+            std::string share = std::to_string(count) + " of " + std::to_string(s.transmitted) + " probes";
+            if (kind == EchoStatus::unreachable) {
+                d.code = "host_unreachable";
+                d.summary = share + " were answered with \"" + first_detail + "\" from " + first_from.to_string();
+                d.advice = error_advice(first_detail, first_type, first_code, first_from, result.address, v6);
+            } else if (kind == EchoStatus::time_exceeded) {
+                d.code = "ttl_exceeded";
+                d.summary = share + " expired in transit (\"" + first_detail + "\" from " +
+                            first_from.to_string() + ")";
+                d.advice = error_advice(first_detail, first_type, first_code, first_from, result.address, v6);
+            } else {
+                d.code = "send_failed";
+                d.summary = share + " could not be sent: " + first_detail;
+                d.advice = "the local system refused the packet: check the routing table (ip route get " + target +
+                           ") and local firewall rules (nft list ruleset)";
+            }
+            out.push_back(std::move(d));
+        }
+    }
+
+    // The field pattern: the first probe unanswered, every later one answered.
+    bool first_lost_pattern = s.transmitted >= 3 && s.errors == 0 && !result.probes.empty() &&
+                              result.probes.front().index == 1 && result.probes.front().status == EchoStatus::timeout &&
+                              s.received == s.transmitted - 1;
+    if (first_lost_pattern) {
+        const auto& first = result.probes.front();
+        for (std::size_t i = 1; i < result.probes.size(); ++i) {
+            if (result.probes[i].rtt_ms) rest_rtts.push_back(*result.probes[i].rtt_ms);
+        }
+        Diagnosis d;
+        d.code = "first_probe_lost";
+        d.severity = Severity::info;
+        d.summary = "only the first probe went unanswered, the other " + std::to_string(s.received) +
+                    " all answered: the first packet waited for address resolution (ARP/neighbour discovery) or a "
+                    "waking link; this is not packet loss";
+        d.evidence.push_back({"icmp_seq 1", first.late_reply_ms ? "reply after " + ms_text(*first.late_reply_ms)
+                                                                : "no reply",
+                              "reply within " + ms_text(result.timeout_ms), "probe 1"});
+        d.evidence.push_back({"later probes answered", std::to_string(s.received) + " of " +
+                                                           std::to_string(s.transmitted - 1),
+                              "", "icmp_seq 2-" + std::to_string(s.transmitted)});
+        if (!rest_rtts.empty()) d.evidence.push_back({"median RTT of the rest", ms_text(median(rest_rtts)), "", ""});
+        d.advice = "nothing to fix when it happens only on the first ping after a quiet spell (the neighbour entry "
+                   "had expired). If the network is slow anyway, look beyond ICMP: a host saturating the link or "
+                   "router shows up in a capture (nettool p2p).";
+        d.confidence = first.late_reply_ms ? 0.9 : 0.75;
+        out.push_back(std::move(d));
+    } else if (s.received == 0 && s.errors == 0) {
+        Diagnosis d;
+        if (s.late > 0) {
+            d.code = "replies_too_late";
+            d.severity = Severity::warning;
+            d.summary = "no reply within " + ms_text(result.timeout_ms) + ", but " + std::to_string(s.late) +
+                        " came later: the host is up and very slow to answer";
+            d.evidence.push_back({"late replies", std::to_string(s.late), "0", lost_by});
+            d.advice = "raise the timeout (-W) to measure it; a congested link or overloaded router delays the "
+                       "replies";
+        } else {
+            d.code = "no_reply";
+            d.severity = Severity::critical;
+            d.summary = "no reply to any of the " + std::to_string(s.transmitted) + " probes to " + target +
+                        " (100% packet loss)";
+            d.evidence.push_back({"replies", "0 of " + std::to_string(s.transmitted),
+                                  std::to_string(s.transmitted), lost_by});
+            d.advice = "the host is down or unreachable, or a firewall drops ICMP echo silently; an unanswered "
+                       "ping alone does not prove the host is down";
+        }
+        out.push_back(std::move(d));
+    } else if (lost_count > 0) {
+        Diagnosis d;
+        d.code = "packet_loss";
+        d.severity = Severity::warning;
+        d.summary = std::to_string(lost_count) + " of " + std::to_string(s.transmitted) + " probes lost (" +
+                    percent_text(static_cast<double>(lost_count) / static_cast<double>(s.transmitted)) + ")";
+        d.evidence.push_back({"packet loss", percent_text(s.loss), "0%", lost_by});
+        if (!lost.empty()) d.evidence.push_back({"unanswered probes", "icmp_seq " + index_list(lost), "", ""});
+        if (s.late > 0) {
+            d.evidence.push_back({"replies after the timeout", std::to_string(s.late), "0", lost_by});
+        }
+        d.advice = "loss on a healthy LAN is 0%: check the link (duplex, errors: nettool link), a congested uplink, "
+                   "or a host flooding the network";
+        out.push_back(std::move(d));
+    }
+
+    if (s.duplicates > 0) {
+        Diagnosis d;
+        d.code = "duplicate_replies";
+        d.severity = Severity::warning;
+        d.summary = std::to_string(s.duplicates) + " duplicate replies: packets are delivered twice";
+        d.evidence.push_back({"duplicates", std::to_string(s.duplicates), "0", lost_by});
+        d.advice = "a switching loop, a bridge forwarding twice, or two hosts answering for " + target;
+        out.push_back(std::move(d));
+    }
+
+    if (s.avg_ms && *s.avg_ms >= high_latency_ms) {
+        Diagnosis d;
+        d.code = "high_latency";
+        d.severity = Severity::warning;
+        d.summary = "average round trip " + ms_text(*s.avg_ms) + " to " + target;
+        d.evidence.push_back({"rtt avg", ms_text(*s.avg_ms), "below " + ms_text(high_latency_ms), lost_by});
+        d.evidence.push_back({"rtt max", ms_text(s.max_ms.value_or(0.0)), "", lost_by});
+        d.advice = "a saturated link or overloaded router queues the packets: look for a host using all the "
+                   "bandwidth";
+        out.push_back(std::move(d));
+    }
+
+    // The first reply much slower than the rest: resolution before the first packet, not a problem.
+    if (!first_lost_pattern && s.transmitted >= 3 && s.received == s.transmitted && result.probes.size() >= 3 &&
+        result.probes.front().index == 1 && result.probes.front().rtt_ms) {
+        std::vector<double> rest;
+        for (std::size_t i = 1; i < result.probes.size(); ++i) {
+            if (result.probes[i].rtt_ms) rest.push_back(*result.probes[i].rtt_ms);
+        }
+        double first = *result.probes.front().rtt_ms;
+        double typical = median(rest);
+        if (!rest.empty() && first >= 10.0 * typical && first - typical >= 20.0) {
+            Diagnosis d;
+            d.code = "first_probe_slow";
+            d.severity = Severity::info;
+            d.summary = "the first reply took " + ms_text(first) + ", the others about " + ms_text(typical) +
+                        ": the first packet waited for address resolution (ARP/neighbour discovery)";
+            d.evidence.push_back({"icmp_seq 1 rtt", ms_text(first), "about " + ms_text(typical), "probe 1"});
+            d.advice = "normal after a quiet spell; nothing to fix unless it happens on every probe";
+            d.confidence = 0.7;
+            out.push_back(std::move(d));
+        }
+    }
+
+    if (!has_problem(out) && !first_lost_pattern && s.received > 0) {
+        Diagnosis d;
+        d.code = "ok";
+        d.severity = Severity::info;
+        d.summary = target + " answered " + std::to_string(s.received) + " of " + std::to_string(s.transmitted) +
+                    " probes" + (s.avg_ms ? ", average " + ms_text(*s.avg_ms) : std::string());
+        d.evidence.push_back({"packet loss", percent_text(s.loss), "0%", lost_by});
+        out.insert(out.begin(), std::move(d));
+    }
+    return out;
+}
+
+}  // namespace nettool
