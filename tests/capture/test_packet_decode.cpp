@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <random>
 #include <string>
 
@@ -14,10 +15,16 @@ using namespace nettool::test;
 
 namespace {
 
-PacketView decode(int link, const Bytes& frame) {
-    PacketView view;
-    decode_packet(link, frame, view);
-    return view;
+// The view points into the frame, so the result keeps its own copy of the bytes alive (tests pass temporaries).
+struct Held : PacketView {
+    std::shared_ptr<const Bytes> frame;
+};
+
+Held decode(int link, const Bytes& frame) {
+    Held held;
+    held.frame = std::make_shared<const Bytes>(frame);
+    decode_packet(link, *held.frame, held);
+    return held;
 }
 
 std::string payload_text(const PacketView& v) { return std::string(v.payload.begin(), v.payload.end()); }
@@ -570,7 +577,7 @@ TEST_CASE("every prefix of every valid frame: ok or truncated, never malformed, 
             const auto v = decode(sample.link, prefix);
             CHECK((v.status == DecodeStatus::ok || v.status == DecodeStatus::truncated));
             CHECK(v.transport_status != LayerStatus::malformed);
-            check_in_bounds(prefix, v);
+            check_in_bounds(*v.frame, v);
             if (v.status == DecodeStatus::ok) {
                 CHECK(v.src == full.src);
                 CHECK(v.ip_length == full.ip_length);
