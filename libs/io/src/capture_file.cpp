@@ -5,6 +5,7 @@
 
 #include "nettool/wire/packet.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -24,7 +25,7 @@ int dlt_for_linktype(int linktype) { return linktype == link_type::raw ? link_ty
 // Reads a descriptor through one growing buffer: the parser sees contiguous bytes, records need no copy.
 class StreamBuffer {
 public:
-    explicit StreamBuffer(int fd) : fd_(fd), buffer_(1 << 20) {}
+    StreamBuffer(int fd, std::size_t initial_size) : fd_(fd), buffer_(initial_size) {}
 
     std::span<const std::uint8_t> available() const { return {buffer_.data() + start_, end_ - start_}; }
     void consume(std::size_t bytes) { start_ += bytes; }
@@ -122,17 +123,23 @@ Result<CaptureStats> read_capture_file(const std::string& path, const OfflineRea
     const std::string context = path == "-" ? std::string("stdin") : path;
     if (path.empty()) return usage_error("no capture file given");
     int fd = STDIN_FILENO;
+    std::size_t buffer_size = 1 << 20;  // large reads; small files get a buffer their size
     if (path != "-") {
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return input_error(std::string("cannot open capture file: ") + std::strerror(errno), context);
         struct stat info{};
-        if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
-            ::close(fd);
-            return input_error("is a directory, not a capture file", context);
+        if (::fstat(fd, &info) == 0) {
+            if (S_ISDIR(info.st_mode)) {
+                ::close(fd);
+                return input_error("is a directory, not a capture file", context);
+            }
+            if (S_ISREG(info.st_mode)) {
+                buffer_size = std::clamp<std::size_t>(static_cast<std::size_t>(info.st_size) + 1, 4096, buffer_size);
+            }
         }
     }
     FileDescriptor file(fd, path != "-");
-    StreamBuffer stream(file.get());
+    StreamBuffer stream(file.get(), buffer_size);
     CaptureFileParser parser;
     FilterSet filters(options.filter, context);
     if (!filters.empty()) {
