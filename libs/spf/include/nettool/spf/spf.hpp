@@ -1,0 +1,88 @@
+#pragma once
+// `nettool spf`: one request in, one SpfReport out (lint, evaluation for one or more client IPs, header analysis,
+// record suggestion), with diagnoses as data, a JSON form and a human renderer.
+#include "nettool/core/diagnosis.hpp"
+#include "nettool/core/error.hpp"
+#include "nettool/core/style.hpp"
+#include "nettool/spf/check_host.hpp"
+#include "nettool/spf/headers.hpp"
+#include "nettool/spf/lint.hpp"
+#include "nettool/wire/dns_server.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <chrono>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace nettool::spf {
+
+struct SpfRequest {
+    std::string domain;                // positional DOMAIN; may be empty with --ip/--sender or --headers
+    std::vector<std::string> ips;      // --ip, as typed (validated by build_plan)
+    std::optional<std::string> sender;  // --sender; "" = the null sender
+    std::string helo;
+    std::optional<std::string> headers_text;  // contents of --headers FILE
+    std::string headers_source;               // the file name, for evidence
+    Scope scope = Scope::mfrom;
+    bool suggest = false;
+    std::vector<DnsServer> servers;  // --dns-server; empty: /etc/resolv.conf
+    std::chrono::milliseconds timeout{2000};
+    int tries = 2;
+    std::string receiver;  // %{r} and the Received-SPF receiver= (default: "nettool")
+};
+
+// One check_host() run as reported.
+struct Evaluation {
+    CheckRequest request;
+    CheckResult result;
+    std::string identity;  // "mailfrom" or "pra"
+    std::string received_spf;
+    DriverStats dns;
+};
+
+struct Suggestion {
+    std::string domain;
+    std::string current;    // the record now ("" when none)
+    std::string proposed;
+    std::vector<std::string> changes;  // one line per change, with the reason
+    int lookups = 0;                   // of the proposed record's tree
+    std::vector<std::pair<std::string, std::string>> verification;  // ip -> result with the proposed record
+};
+
+enum class SpfMode { lint, evaluate, headers };
+
+struct SpfReport {
+    SpfMode mode = SpfMode::lint;
+    std::string domain;
+    std::optional<LintReport> lint;
+    std::optional<HeaderFindings> headers;
+    std::vector<Evaluation> evaluations;
+    std::optional<Suggestion> suggestion;
+    std::vector<Diagnosis> diagnoses;
+    std::vector<std::string> servers;
+    DriverStats lint_dns;
+};
+
+// Validates the request (usage errors) and runs it. The DNS side is injected: production passes a
+// DnsClientResolver, tests a TableResolver. Each evaluation and the lint run get their own answer cache.
+Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver);
+
+// Production entry point: DnsClient on a private io_context, servers from the request or /etc/resolv.conf.
+Result<SpfReport> run_spf_with_dns(const SpfRequest& request);
+
+// The Received-SPF field a receiver would add (RFC 7208 section 9.1).
+std::string received_spf_header(const CheckRequest& request, const CheckResult& result, const std::string& identity,
+                                const std::string& receiver);
+
+// Proposes a record for `lint`'s domain that lets every `evaluations` IP pass.
+Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>& evaluations);
+
+void to_json(nlohmann::json& j, const Evaluation& evaluation);
+void to_json(nlohmann::json& j, const Suggestion& suggestion);
+void to_json(nlohmann::json& j, const SpfReport& report);
+void render_spf_report(std::ostream& out, const SpfReport& report, const Style& style);
+
+}  // namespace nettool::spf

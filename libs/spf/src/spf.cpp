@@ -1,0 +1,541 @@
+#include "nettool/spf/spf.hpp"
+
+#include "nettool/core/render.hpp"
+#include "nettool/core/text.hpp"
+#include "nettool/io/dns_client.hpp"
+#include "nettool/spf/dns_client_resolver.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+#include <unistd.h>
+
+namespace nettool::spf {
+
+namespace {
+
+std::string host_name() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown";
+    return buf;
+}
+
+Severity severity_for(SpfResult result) {
+    switch (result) {
+        case SpfResult::pass: return Severity::info;
+        case SpfResult::neutral:
+        case SpfResult::none: return Severity::warning;
+        default: return Severity::critical;
+    }
+}
+
+std::string advice_for(SpfResult result, const std::string& domain, const IpAddress& ip) {
+    std::string family = ip.is_v6() ? "ip6:" : "ip4:";
+    switch (result) {
+        case SpfResult::pass: return "Nothing to do: receivers that check SPF accept this sender.";
+        case SpfResult::fail:
+        case SpfResult::softfail:
+            return "Receivers that enforce SPF (e.g. mobile carriers) reject or junk this mail. If " + ip.to_string() +
+                   " is a legitimate relay, add " + family + ip.to_string() + " (or an include: of the relay's "
+                   "provider) to " + domain + "'s record; see --suggest.";
+        case SpfResult::neutral:
+            return "The record makes no statement about " + ip.to_string() + "; strict receivers treat that like "
+                   "no SPF. List the relay and end with ~all or -all.";
+        case SpfResult::none:
+            return domain + " publishes no SPF record; publish one that lists " + ip.to_string() + " (see --suggest).";
+        case SpfResult::permerror:
+            return "The record is broken for every receiver; fix the problem named above (run without --ip to lint).";
+        case SpfResult::temperror:
+            return "A DNS lookup failed or timed out; receivers defer the mail. Check the name servers involved.";
+    }
+    return {};
+}
+
+Diagnosis evaluation_diagnosis(const Evaluation& e) {
+    const CheckResult& r = e.result;
+    Diagnosis d;
+    d.code = std::string("spf_") + to_string(r.result);
+    d.severity = severity_for(r.result);
+    d.summary = r.domain + ": " + to_string(r.result) + " for " + e.request.ip.to_string() +
+                (r.mechanism.empty() ? "" : " (" + r.mechanism + ")");
+    d.evidence.push_back({"check_host(" + e.request.ip.to_string() + ", " + r.domain + ", " + r.sender + ")",
+                          to_string(r.result), "pass", e.identity});
+    if (!r.reason.empty()) d.evidence.push_back({"reason", r.reason, "", ""});
+    for (const auto& step : r.path) {
+        if (step.term.empty()) continue;
+        d.evidence.push_back({"path", step.domain + ": " + step.term,
+                              "", step.position ? "column " + std::to_string(step.position) : ""});
+    }
+    d.evidence.push_back({"DNS-querying terms", std::to_string(r.lookups), "<= 10", ""});
+    d.advice = advice_for(r.result, r.domain, e.request.ip);
+    return d;
+}
+
+std::string strip_dot(std::string text) {
+    if (!text.empty() && text.back() == '.') text.pop_back();
+    return text;
+}
+
+bool dot_atom(const std::string& text) {
+    if (text.empty()) return false;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+               c == '_';
+    });
+}
+
+std::string quoted(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') out += '\\';
+        if (u < 0x20 || u == 0x7F) continue;
+        out += c;
+    }
+    return out + "\"";
+}
+
+Evaluation evaluate(Resolver& resolver, const CheckRequest& request, const std::string& identity,
+                    const std::string& receiver, Status& status) {
+    Evaluation e;
+    e.request = request;
+    e.identity = identity;
+    std::function<CheckResult(DnsView&)> compute = [&](DnsView& view) { return check_host(view, request); };
+    auto result = run_with_dns(resolver, compute, check_host_prefetcher(request), &e.dns);
+    if (!result) {
+        status = result.error();
+        return e;
+    }
+    e.result = std::move(result).value();
+    e.received_spf = received_spf_header(request, e.result, identity, receiver);
+    return e;
+}
+
+}  // namespace
+
+std::string received_spf_header(const CheckRequest& request, const CheckResult& result, const std::string& identity,
+                                const std::string& receiver) {
+    std::string ip = request.ip.unmapped().to_string();
+    std::string who = "domain of " + result.sender;
+    std::string comment;
+    switch (result.result) {
+        case SpfResult::pass: comment = who + " designates " + ip + " as permitted sender"; break;
+        case SpfResult::fail: comment = who + " does not designate " + ip + " as permitted sender"; break;
+        case SpfResult::softfail:
+            comment = "transitioning " + who + " does not designate " + ip + " as permitted sender";
+            break;
+        case SpfResult::neutral: comment = ip + " is neither permitted nor denied by " + who; break;
+        case SpfResult::none: comment = who + " does not provide an SPF record"; break;
+        case SpfResult::temperror: comment = "error in processing during lookup of " + who; break;
+        case SpfResult::permerror: comment = "permanent error in processing " + who; break;
+    }
+    std::string header = "Received-SPF: " + std::string(to_string(result.result)) + " (" + receiver + ": " + comment +
+                         ") client-ip=" + ip + "; envelope-from=" + quoted(result.sender) + "; helo=" +
+                         (dot_atom(request.helo) ? request.helo : quoted(request.helo)) +
+                         "; receiver=" + receiver + "; identity=" + identity + ";";
+    if (!result.mechanism.empty()) header += " mechanism=" + quoted(result.mechanism) + ";";
+    return sanitize_for_terminal(header);
+}
+
+Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>& evaluations) {
+    Suggestion s;
+    s.domain = lint.domain;
+    const LintNode* root = lint.nodes.empty() ? nullptr : &lint.nodes.front();
+    s.current = root ? root->record : "";
+    std::vector<std::string> add;
+    std::set<std::string> seen;
+    for (const auto& e : evaluations) {
+        // A pass that only "+all" gave is no listing: +all is replaced below, so the address must be added.
+        bool by_plus_all = e.result.mechanism == "all" || e.result.mechanism == "+all";
+        if (e.result.result == SpfResult::pass && !by_plus_all) continue;
+        IpAddress ip = e.request.ip.unmapped();
+        std::string term = (ip.is_v4() ? "ip4:" : "ip6:") + ip.to_string();
+        if (seen.insert(term).second) add.push_back(term);
+    }
+    if (s.current.empty()) {
+        s.proposed = "v=spf1";
+        for (const auto& t : add) s.proposed += " " + t;
+        s.proposed += " ~all";
+        s.changes.push_back("publish a TXT record at " + s.domain + ": there is none now");
+        for (const auto& t : add) s.changes.push_back("list the observed sender " + t);
+        s.changes.push_back("end with ~all: other hosts soft-fail (switch to -all once you are sure)");
+        s.lookups = 0;
+        return s;
+    }
+    // Keep every valid term in order; drop invalid ones (they make the whole record a permerror).
+    std::vector<std::string> terms;
+    std::size_t pos = s.current.find(' ');
+    std::string version = s.current.substr(0, pos);
+    int lookups = lint.lookups;
+    bool drop_ptr = lint.lookups > 10;
+    while (pos != std::string::npos && pos < s.current.size()) {
+        while (pos < s.current.size() && s.current[pos] == ' ') ++pos;
+        if (pos >= s.current.size()) break;
+        std::size_t end = s.current.find(' ', pos);
+        std::string word = s.current.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+        ParsedRecord one = parse_record("v=spf1 " + word);
+        if (!one.ok()) {
+            s.changes.push_back("remove '" + word + "' (column " + std::to_string(pos + 1) + "): " + one.error->message);
+        } else {
+            const Term& t = one.terms.front();
+            if (!t.is_modifier && t.mechanism == MechanismKind::all && t.qualifier == Qualifier::pass) {
+                terms.push_back("~all");
+                s.changes.push_back("replace '" + word + "' by '~all': +all lets every host on the Internet pass");
+            } else if (drop_ptr && !t.is_modifier && t.mechanism == MechanismKind::ptr) {
+                --lookups;
+                s.changes.push_back("remove '" + word + "': ptr is discouraged and costs a lookup over the limit");
+            } else {
+                terms.push_back(word);
+            }
+        }
+        pos = end;
+    }
+    // Insert the new addresses before 'all' (or before redirect=, or at the end of the mechanisms).
+    auto is_all = [](const std::string& w) {
+        ParsedRecord r = parse_record("v=spf1 " + w);
+        return r.ok() && !r.terms.front().is_modifier && r.terms.front().mechanism == MechanismKind::all;
+    };
+    auto is_redirect = [](const std::string& w) {
+        ParsedRecord r = parse_record("v=spf1 " + w);
+        return r.ok() && r.terms.front().is_modifier && r.terms.front().modifier == ModifierKind::redirect;
+    };
+    auto insert_at = std::find_if(terms.begin(), terms.end(), is_all);
+    bool has_all = insert_at != terms.end();
+    if (!has_all) insert_at = std::find_if(terms.begin(), terms.end(), is_redirect);
+    bool has_redirect = insert_at != terms.end() && !has_all;
+    if (!has_all && !has_redirect) {
+        // Before the first modifier, if any.
+        insert_at = std::find_if(terms.begin(), terms.end(), [](const std::string& w) {
+            ParsedRecord r = parse_record("v=spf1 " + w);
+            return r.ok() && r.terms.front().is_modifier;
+        });
+    }
+    std::size_t at = static_cast<std::size_t>(insert_at - terms.begin());
+    terms.insert(terms.begin() + static_cast<std::ptrdiff_t>(at), add.begin(), add.end());
+    for (const auto& t : add) s.changes.push_back("add " + t + ": observed sender that does not pass now");
+    if (!has_all && !has_redirect) {
+        auto first_modifier = std::find_if(terms.begin(), terms.end(), [](const std::string& w) {
+            ParsedRecord r = parse_record("v=spf1 " + w);
+            return r.ok() && r.terms.front().is_modifier;
+        });
+        terms.insert(first_modifier, "~all");
+        s.changes.push_back("add '~all': without it unlisted hosts get neutral");
+    }
+    s.proposed = version;
+    for (const auto& t : terms) s.proposed += " " + t;
+    s.lookups = lookups;
+    if (lookups > 10) {
+        s.changes.push_back("still " + std::to_string(lookups) +
+                            " DNS-querying terms (limit 10): replace the include with the most lookups by the ip4/ip6 "
+                            "ranges it stands for");
+    }
+    if (add.empty() && s.changes.empty()) s.changes.push_back("no change needed: every observed sender passes");
+    if (s.proposed.size() > 255) {
+        s.changes.push_back("the record is " + std::to_string(s.proposed.size()) +
+                            " bytes: publish it as several strings of at most 255 bytes");
+    }
+    return s;
+}
+
+Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
+    SpfReport report;
+    for (const auto& s : request.servers) report.servers.push_back(s.to_string());
+    std::string receiver = request.receiver.empty() ? host_name() : request.receiver;
+    std::vector<IpAddress> ips;
+    for (const auto& text : request.ips) {
+        auto ip = IpAddress::parse(text);
+        if (!ip) return usage_error("--ip " + text + ": not an IPv4 or IPv6 address");
+        ips.push_back(*ip);
+    }
+    if (request.suggest && ips.empty() && !request.headers_text) {
+        return usage_error("--suggest needs the sending addresses: --ip (repeatable) or --headers FILE");
+    }
+    if (request.scope == Scope::pra && !request.headers_text) {
+        return usage_error("--scope pra needs --headers FILE (the PRA comes from the message header)");
+    }
+    std::string sender = request.sender.value_or("");
+    std::string helo = request.helo;
+    std::string identity = "mailfrom";
+
+    if (request.headers_text) {
+        report.mode = SpfMode::headers;
+        report.headers = analyse_header(*request.headers_text);
+        const HeaderFindings& h = *report.headers;
+        if (ips.empty()) {
+            if (!h.entry) {
+                return input_error("no client address found in the Received: fields", request.headers_source);
+            }
+            ips.push_back(*h.hops[*h.entry].ip);
+            if (helo.empty()) helo = h.hops[*h.entry].helo;
+        }
+        if (request.scope == Scope::pra) {
+            identity = "pra";
+            if (!h.pra) {
+                Diagnosis d{"spf_pra_undetermined", Severity::critical,
+                            "no Purported Responsible Address: " + h.pra_problem,
+                            {{"PRA (RFC 4407)", h.pra_problem, "one mailbox", request.headers_source}},
+                            "Sender ID gives permerror for such a message; it needs one From: (or Sender:) mailbox.",
+                            {}};
+                report.diagnoses.push_back(d);
+                return report;
+            }
+            sender = *h.pra;
+        } else if (!request.sender && h.return_path) {
+            sender = *h.return_path;
+        }
+    } else if (!ips.empty()) {
+        report.mode = SpfMode::evaluate;
+    } else {
+        report.mode = SpfMode::lint;
+    }
+    if (!request.sender && !request.headers_text && !request.domain.empty()) sender = "postmaster@" + request.domain;
+
+    std::string domain = request.domain;
+    if (domain.empty() && report.mode != SpfMode::lint) domain = sender_identity(sender, helo).domain;
+    if (domain.empty()) {
+        return usage_error("give a DOMAIN, or --ip with --sender/--helo, or --headers FILE");
+    }
+    report.domain = strip_dot(domain);
+
+    if (report.mode == SpfMode::lint || request.suggest) {
+        if (!valid_check_domain(report.domain)) {
+            return usage_error("'" + report.domain + "' is not a domain name (need at least two labels of 1-63 bytes)");
+        }
+        std::function<LintReport(DnsView&)> compute = [&](DnsView& view) {
+            return lint_domain(view, report.domain);
+        };
+        auto lint = run_with_dns(resolver, compute, lint_prefetcher(), &report.lint_dns);
+        if (!lint) return lint.error();
+        report.lint = std::move(lint).value();
+        if (report.mode == SpfMode::lint) report.diagnoses = report.lint->findings;
+    }
+
+    if (report.mode != SpfMode::lint) {
+        for (const auto& ip : ips) {
+            CheckRequest check;
+            check.ip = ip;
+            check.sender = sender;
+            check.helo = helo;
+            check.domain = domain;
+            check.scope = request.scope;
+            check.receiver = receiver;
+            check.timestamp = static_cast<std::int64_t>(std::time(nullptr));
+            Status status = Ok{};
+            Evaluation e = evaluate(resolver, check, identity, receiver, status);
+            if (!status) return status.error();
+            report.diagnoses.push_back(evaluation_diagnosis(e));
+            report.evaluations.push_back(std::move(e));
+        }
+    }
+
+    if (request.suggest && report.lint) {
+        Suggestion s = suggest_record(*report.lint, report.evaluations);
+        for (const auto& e : report.evaluations) {
+            CheckRequest check = e.request;
+            check.domain = report.domain;
+            check.record_override = s.proposed;
+            Status status = Ok{};
+            Evaluation v = evaluate(resolver, check, e.identity, receiver, status);
+            if (!status) return status.error();
+            s.verification.emplace_back(check.ip.to_string(), to_string(v.result.result));
+        }
+        report.suggestion = std::move(s);
+    }
+    return report;
+}
+
+Result<SpfReport> run_spf_with_dns(const SpfRequest& request) {
+    std::vector<DnsServer> servers = request.servers;
+    if (servers.empty()) {
+        auto conf = read_resolv_conf();
+        if (!conf) return conf.error();
+        servers = conf->nameservers;
+        if (servers.empty()) return environment_error("no name server in /etc/resolv.conf; use --dns-server");
+    }
+    IoContext io;
+    DnsClient client(io, servers);
+    DnsClientResolverOptions options;
+    options.servers = servers;
+    options.timeout = request.timeout;
+    options.tries = request.tries;
+    DnsClientResolver resolver(io, client, options);
+    SpfRequest effective = request;
+    effective.servers = servers;
+    return run_spf(effective, resolver);
+}
+
+// ------------------------------------------------------------------------------------------------------------ JSON
+
+void to_json(nlohmann::json& j, const Evaluation& e) {
+    const CheckResult& r = e.result;
+    nlohmann::json path = nlohmann::json::array();
+    for (const auto& step : r.path) {
+        nlohmann::json s = {{"domain", step.domain}, {"record", step.record}};
+        if (!step.term.empty()) s["term"] = step.term;
+        if (step.position) s["position"] = step.position;
+        path.push_back(s);
+    }
+    j = {{"result", to_string(r.result)},
+         {"ip", e.request.ip.to_string()},
+         {"domain", r.domain},
+         {"sender", r.sender},
+         {"helo", e.request.helo},
+         {"identity", e.identity},
+         {"scope", to_string(e.request.scope)},
+         {"mechanism", r.mechanism},
+         {"reason", r.reason},
+         {"path", path},
+         {"lookups", r.lookups},
+         {"lookup_limit", e.request.limits.max_lookups},
+         {"void_lookups", r.void_lookups},
+         {"void_limit", e.request.limits.max_void},
+         {"received_spf", e.received_spf},
+         {"dns", {{"queries", e.dns.queries_sent},
+                  {"speculative", e.dns.speculative_queries},
+                  {"passes", e.dns.passes},
+                  {"elapsed_ms", static_cast<double>(e.dns.elapsed.count()) / 1000.0}}}};
+    if (r.explanation) j["explanation"] = *r.explanation;
+    if (!r.default_explanation.empty()) j["default_explanation"] = r.default_explanation;
+}
+
+void to_json(nlohmann::json& j, const Suggestion& s) {
+    nlohmann::json verification = nlohmann::json::object();
+    for (const auto& [ip, result] : s.verification) verification[ip] = result;
+    j = {{"domain", s.domain}, {"current", s.current}, {"proposed", s.proposed}, {"changes", s.changes},
+         {"lookups", s.lookups}, {"verification", verification}};
+}
+
+void to_json(nlohmann::json& j, const SpfReport& report) {
+    const char* mode = report.mode == SpfMode::lint ? "lint" : report.mode == SpfMode::evaluate ? "evaluate" : "headers";
+    j = nlohmann::json::object();
+    if (!report.evaluations.empty()) {
+        j = report.evaluations.front();  // the first evaluation's fields at the top ("result", "mechanism", ...)
+        if (report.evaluations.size() > 1) j["evaluations"] = report.evaluations;
+    }
+    j["mode"] = mode;
+    j["domain"] = report.domain;
+    j["dns_servers"] = report.servers;
+    if (report.lint) j["lint"] = *report.lint;
+    if (report.headers) j["headers"] = *report.headers;
+    if (report.suggestion) j["suggestion"] = *report.suggestion;
+    j["diagnoses"] = report.diagnoses;
+}
+
+// ------------------------------------------------------------------------------------------------------- rendering
+
+namespace {
+
+std::string result_colour_word(SpfResult result, const Style& style) {
+    Colour c = result == SpfResult::pass                                         ? Colour::green
+               : (result == SpfResult::neutral || result == SpfResult::none)     ? Colour::yellow
+                                                                                 : Colour::red;
+    return style.paint(to_string(result), c);
+}
+
+void render_lint(std::ostream& out, const LintReport& lint, const Style& style) {
+    out << style.paint("SPF records of " + sanitize_for_terminal(lint.domain), Colour::bold) << "\n";
+    if (lint.txt_records.empty()) out << "  TXT: (none)\n";
+    for (const auto& t : lint.txt_records) out << "  TXT: \"" << sanitize_for_terminal(t) << "\"\n";
+    for (const auto& t : lint.type99_records) out << "  SPF (type 99, deprecated): \"" << sanitize_for_terminal(t) << "\"\n";
+    for (const auto& t : lint.sender_id_records) out << "  Sender ID: \"" << sanitize_for_terminal(t) << "\"\n";
+    out << "\nInclude/redirect tree: " << lint.lookups << "/10 DNS-querying terms, " << lint.void_lookups
+        << "/2 void lookups\n";
+    for (const auto& node : lint.nodes) {
+        std::string indent(static_cast<std::size_t>(2 + node.depth * 4), ' ');
+        out << indent << (node.via.empty() ? "" : sanitize_for_terminal(node.via) + " -> ")
+            << style.paint(sanitize_for_terminal(node.domain), Colour::cyan);
+        if (!node.record.empty()) out << "  \"" << sanitize_for_terminal(node.record) << "\"";
+        out << "\n";
+        if (!node.problem.empty()) {
+            out << indent << "  " << style.paint("! " + sanitize_for_terminal(node.problem), Colour::red) << "\n";
+        }
+        for (const auto& t : node.terms) {
+            out << indent << "  col " << t.position << (t.position < 10 ? "  " : t.position < 100 ? " " : "")
+                << " " << sanitize_for_terminal(t.text) << (t.lookup ? "  [lookup]" : "")
+                << (t.note.empty() ? "" : "  (" + sanitize_for_terminal(t.note) + ")") << "\n";
+        }
+    }
+}
+
+void render_evaluation(std::ostream& out, const Evaluation& e, const Style& style) {
+    const CheckResult& r = e.result;
+    out << style.paint("check_host(" + e.request.ip.to_string() + ", " + sanitize_for_terminal(r.domain) + ", " +
+                           sanitize_for_terminal(r.sender) + ")",
+                       Colour::bold)
+        << (e.identity == "pra" ? "  [Sender ID, PRA]" : "") << "\n";
+    out << "  result:       " << result_colour_word(r.result, style) << "\n";
+    if (!r.mechanism.empty()) out << "  mechanism:    " << sanitize_for_terminal(r.mechanism) << "\n";
+    if (!r.reason.empty()) out << "  reason:       " << sanitize_for_terminal(r.reason) << "\n";
+    bool first = true;
+    for (const auto& step : r.path) {
+        out << (first ? "  path:         " : "                -> ") << sanitize_for_terminal(step.domain);
+        if (!step.term.empty()) out << ": " << sanitize_for_terminal(step.term);
+        if (step.position) out << " (column " << step.position << ")";
+        out << "\n";
+        first = false;
+    }
+    out << "  lookups:      " << r.lookups << "/10 DNS-querying terms, " << r.void_lookups << "/2 void\n";
+    if (r.explanation) {
+        out << "  explanation:  " << sanitize_for_terminal(*r.explanation) << "\n";
+    } else if (!r.default_explanation.empty()) {
+        out << "  explanation:  (default) " << sanitize_for_terminal(r.default_explanation) << "\n";
+    }
+    out << "  DNS:          " << e.dns.queries_sent << " queries (" << e.dns.speculative_queries
+        << " sent ahead), " << format_ms(static_cast<double>(e.dns.elapsed.count()) / 1000.0) << "\n";
+    out << "  " << e.received_spf << "\n";
+}
+
+}  // namespace
+
+void render_spf_report(std::ostream& out, const SpfReport& report, const Style& style) {
+    if (report.headers) {
+        const HeaderFindings& h = *report.headers;
+        out << style.paint("Message header", Colour::bold) << " (" << h.hops.size() << " Received: fields)\n";
+        for (const auto& hop : h.hops) {
+            bool entry = h.entry && *h.entry == hop.index;
+            out << (entry ? "  => " : "     ") << "line " << hop.line << ": "
+                << (hop.ip ? hop.ip->to_string() : std::string("(no client address)"));
+            if (!hop.helo.empty()) out << " helo=" << sanitize_for_terminal(hop.helo);
+            if (!hop.by.empty()) out << " by " << sanitize_for_terminal(hop.by);
+            out << " [" << hop.form << "]\n";
+        }
+        if (h.entry) out << "  entry hop: line " << h.hops[*h.entry].line << " (" << h.entry_reason << ")\n";
+        if (h.return_path) {
+            out << "  MAIL FROM:  <" << sanitize_for_terminal(*h.return_path) << "> (Return-Path:, line "
+                << h.return_path_line << ")\n";
+        }
+        if (h.pra) {
+            out << "  PRA:        " << sanitize_for_terminal(*h.pra) << " (" << h.pra_field << ":, line " << h.pra_line
+                << ")\n";
+        } else if (!h.pra_problem.empty()) {
+            out << "  PRA:        none (" << sanitize_for_terminal(h.pra_problem) << ")\n";
+        }
+        out << "\n";
+    }
+    if (report.lint && report.mode == SpfMode::lint) {
+        render_lint(out, *report.lint, style);
+        out << "\n";
+    }
+    for (const auto& e : report.evaluations) {
+        render_evaluation(out, e, style);
+        out << "\n";
+    }
+    if (report.suggestion) {
+        const Suggestion& s = *report.suggestion;
+        out << style.paint("Suggested record for " + sanitize_for_terminal(s.domain), Colour::bold) << "\n";
+        out << "  now:      " << (s.current.empty() ? "(none)" : "\"" + sanitize_for_terminal(s.current) + "\"") << "\n";
+        out << "  proposed: \"" << sanitize_for_terminal(s.proposed) << "\"  (" << s.lookups << "/10 lookups)\n";
+        for (const auto& c : s.changes) out << "    - " << sanitize_for_terminal(c) << "\n";
+        for (const auto& [ip, result] : s.verification) out << "  with it, " << ip << " -> " << result << "\n";
+        out << "\n";
+    }
+    if (report.diagnoses.empty()) {
+        out << "No problems found.\n";
+    } else {
+        render_diagnoses(out, report.diagnoses, style);
+    }
+}
+
+}  // namespace nettool::spf
