@@ -135,7 +135,7 @@ TEST_CASE("Linux cooked captures from tcpdump -i any: SLL2 and SLL") {
     }
 }
 
-TEST_CASE("VLAN, QinQ and PPPoE frames captured off a veth; Ethernet padding removed") {
+TEST_CASE("VLAN, QinQ and PPPoE frames captured off a veth, Ethernet padding removed") {
     const auto all = read_all(fixture("vlan-qinq-pppoe.pcap"));
     REQUIRE(all.stats.ok());
     REQUIRE(all.packets.size() >= 4);
@@ -210,7 +210,7 @@ TEST_CASE("pcapng with two interfaces of different link types (mergecap of Ether
     CHECK(icmp_per_link[link_type::linux_sll2] >= 6);
 }
 
-TEST_CASE("BPF filter: matching packets keep their file numbers; a bad filter is a usage error") {
+TEST_CASE("BPF filter: matching packets keep their file numbers, a bad filter is a usage error") {
     OfflineReadOptions options;
     options.filter = "udp";
     const auto all = read_all(fixture("veth-mixed.pcap"), options);
@@ -228,7 +228,7 @@ TEST_CASE("BPF filter: matching packets keep their file numbers; a bad filter is
     CHECK(bad.stats.error().message.find("syntax error") != std::string::npos);  // pcap's own words
 }
 
-TEST_CASE("max_packets stops early; a throwing handler propagates") {
+TEST_CASE("max_packets stops early, a throwing handler propagates") {
     OfflineReadOptions options;
     options.max_packets = 3;
     const auto all = read_all(fixture("veth-mixed.pcap"), options);
@@ -241,7 +241,7 @@ TEST_CASE("max_packets stops early; a throwing handler propagates") {
                     ErrorException);
 }
 
-TEST_CASE("standard input: \"-\" reads the capture from stdin") {
+TEST_CASE("standard input: a dash reads the capture from stdin") {
     const int saved = ::dup(STDIN_FILENO);
     REQUIRE(saved >= 0);
     const int file = ::open(fixture("veth-mixed.pcapng").c_str(), O_RDONLY);

@@ -178,7 +178,7 @@ TEST_CASE("live capture on a veth: BPF filter and count limit") {
     }
 }
 
-TEST_CASE("live capture: duration limit ends a quiet capture; incoming traffic from the peer namespace") {
+TEST_CASE("live capture: duration limit ends a quiet capture, incoming traffic from the peer namespace") {
     if (!running_as_root()) NETTOOL_SKIP("live capture needs root (network namespaces, CAP_NET_RAW)");
     NamespacePair ns;
     SECTION("nothing matches: finishes after the duration with zero packets") {
@@ -241,7 +241,7 @@ TEST_CASE("live capture: duration limit ends a quiet capture; incoming traffic f
     }
 }
 
-TEST_CASE("live capture: stop() ends cleanly once; SIGINT through InterruptHandler; handler may stop") {
+TEST_CASE("live capture: stop() ends cleanly once, SIGINT through InterruptHandler, handler may stop") {
     if (!running_as_root()) NETTOOL_SKIP("live capture needs root (network namespaces, CAP_NET_RAW)");
     NamespacePair ns;
     SECTION("stop() from a timer, twice: on_finished once, with pcap stats") {

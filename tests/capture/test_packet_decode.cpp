@@ -253,7 +253,7 @@ TEST_CASE("IPv4 header checks") {
     }
 }
 
-TEST_CASE("IPv4 fragments: flagged; transport decoded only for the first") {
+TEST_CASE("IPv4 fragments: flagged, transport decoded only for the first") {
     const Bytes whole = udp(4000, 9999, Bytes(3000, 'F'));
     SECTION("first fragment: MF set, offset 0, UDP length larger than the fragment accepted") {
         Ipv4Options o;
