@@ -1,6 +1,7 @@
 // check_host() over table-driven fake DNS: results, limits, void lookups, explanations, and that the concurrent
 // driver needs about one round trip per tree level while giving the sequential answer.
 #include "nettool/spf/check_host.hpp"
+#include "nettool/spf/dns_client_resolver.hpp"
 #include "nettool/wire/dns_message.hpp"
 
 #include <catch2/catch.hpp>
@@ -182,4 +183,36 @@ TEST_CASE("first match wins even when a later term's lookup fails") {
     dns.status("slow.example", dns_type::a, LookupStatus::timeout);
     CHECK(evaluate(dns, "192.0.2.1", "a@fm.example").result == SpfResult::pass);
     CHECK(evaluate(dns, "198.51.100.1", "a@fm.example").result == SpfResult::temperror);
+}
+
+TEST_CASE("DnsClient answers map to the SPF view, also for names with escaped bytes and CNAME chains") {
+    DnsResult result;
+    result.outcome = DnsOutcome::nodata;  // what a presentation-form owner comparison reports for such names
+    result.name = "macro%percent  space%20url-space.example.com";
+    result.type = dns_type::a;
+    DnsMessage message;
+    DnsRecord cname;
+    cname.name = "macro%percent\\032\\032space%20url-space.example.com";
+    cname.type = dns_type::cname;
+    cname.target = "Target.Example.com.";
+    DnsRecord a;
+    a.name = "target.example.com";
+    a.type = dns_type::a;
+    a.address = IpAddress::parse("1.2.3.4");
+    message.answers = {cname, a};
+    result.message = message;
+    LookupAnswer answer = to_lookup_answer(result, dns_type::a);
+    REQUIRE(answer.status == LookupStatus::records);
+    REQUIRE(answer.addresses.size() == 1);
+    CHECK(answer.addresses[0].to_string() == "1.2.3.4");
+
+    result.message->rcode = dns_rcode::nxdomain;
+    result.outcome = DnsOutcome::nxdomain;
+    CHECK(to_lookup_answer(result, dns_type::a).status == LookupStatus::nxdomain);
+    DnsResult timeout;
+    timeout.outcome = DnsOutcome::timeout;
+    CHECK(to_lookup_answer(timeout, dns_type::txt).status == LookupStatus::timeout);
+    DnsResult servfail;
+    servfail.outcome = DnsOutcome::servfail;
+    CHECK(to_lookup_answer(servfail, dns_type::txt).status == LookupStatus::error);
 }
