@@ -105,6 +105,7 @@ struct Finished {
     Clock::time_point sent;
     bool answered = false;
     std::uint64_t token = 0;
+    std::size_t payload_size = 0;
 };
 
 // One received datagram with what the control messages said.
@@ -297,7 +298,7 @@ private:
         Key key = it->first;
         auto callback = std::move(it->second.callback);
         if (it->second.timer) it->second.timer->cancel();
-        remember_finished(key, Finished{it->second.sent, answered, it->second.token});
+        remember_finished(key, Finished{it->second.sent, answered, it->second.token, it->second.payload_size});
         pending_.erase(it);
         stop_reading_if_idle();
         if (callback) callback(result);
@@ -433,6 +434,20 @@ private:
         return found;
     }
 
+    // A finished probe a late or duplicate reply belongs to: exact (source, sequence), else the only finished probe
+    // with that sequence (a second host answering, e.g. two devices with the target's address).
+    std::map<Key, Finished>::iterator find_finished(const IpAddress& from, std::uint16_t sequence) {
+        auto it = finished_.find(Key{from, sequence});
+        if (it != finished_.end()) return it;
+        auto found = finished_.end();
+        for (auto i = finished_.begin(); i != finished_.end(); ++i) {
+            if (i->first.second != sequence) continue;
+            if (found != finished_.end()) return finished_.end();  // ambiguous
+            found = i;
+        }
+        return found;
+    }
+
     void on_reply(const IcmpMessage& m, const IpAddress& from, int ttl, Clock::time_point at) {
         EchoResult result;
         result.status = EchoStatus::reply;
@@ -454,8 +469,8 @@ private:
             complete(it, std::move(result), true);
             return;
         }
-        auto done = finished_.find(Key{from, m.sequence});
-        if (done == finished_.end()) {
+        auto done = find_finished(from, m.sequence);
+        if (done == finished_.end() || !cookie_matches(m, done->second.payload_size)) {
             ++ignored_;
             return;
         }
