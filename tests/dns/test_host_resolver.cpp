@@ -78,7 +78,8 @@ TEST_CASE("parse_hosts_file: addresses, aliases, comments, zone ids and junk") {
     auto duplicates = parse_hosts_file("192.0.2.1 a\n192.0.2.1 a b\n");
     CHECK(texts(duplicates.lookup("a")) == std::vector<std::string>{"192.0.2.1"});
     // Binary junk is counted, not fatal.
-    auto junk = parse_hosts_file(std::string("\x00\xff\xfe garbage\n\x01\x02", 17));
+    static const char binary[] = "\x00\xff\xfe garbage\n\x01\x02";
+    auto junk = parse_hosts_file(std::string(binary, sizeof binary - 1));
     CHECK(junk.entries.empty());
     CHECK(junk.skipped_lines == 2);
 }
