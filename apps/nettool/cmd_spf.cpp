@@ -84,7 +84,9 @@ nettool::app::RunFunction setup_spf(CLI::App& sub) {
         "Exit status: 0 pass / no finding at warning level, 1 a problem found (fail, softfail, neutral, none,\n"
         "permerror, temperror, or a lint warning), 2 bad usage or input, 3 could not run (no resolver).");
     sub.add_option("DOMAIN", o->domain, "Domain to check (default: the sender's domain)");
-    sub.add_option("--ip", o->ips, "Client IP (IPv4 or IPv6) to evaluate; repeat for --suggest")->type_name("IP");
+    sub.add_option("--ip", o->ips, "Client IP (IPv4 or IPv6) to evaluate; repeat for --suggest")
+        ->type_name("IP")
+        ->allow_extra_args(false);
     auto* sender = sub.add_option("--sender", o->sender, "MAIL FROM address; \"\" is the null sender")
                        ->type_name("ADDR");
     sub.add_option("--helo", o->helo, "HELO/EHLO name the client gave")->type_name("NAME");
@@ -94,8 +96,9 @@ nettool::app::RunFunction setup_spf(CLI::App& sub) {
         ->check(CLI::IsMember({"mfrom", "pra"}))
         ->default_val("mfrom");
     sub.add_flag("--suggest", o->suggest, "Propose a record that lets the observed sending IPs pass");
-    sub.add_option("--dns-server", o->dns_servers, "DNS server HOST[:PORT] (default: /etc/resolv.conf)")
-        ->type_name("HOST[:PORT]");
+    sub.add_option("--dns-server", o->dns_servers, "DNS server HOST[:PORT] (default: /etc/resolv.conf); repeatable")
+        ->type_name("HOST[:PORT]")
+        ->allow_extra_args(false);
     sub.add_option("--timeout", o->timeout_ms, "Milliseconds per DNS try")->default_val(2000)->check(
         CLI::Range(50, 30000));
     sub.add_option("--tries", o->tries, "Tries per DNS query")->default_val(2)->check(CLI::Range(1, 5));
