@@ -97,21 +97,32 @@ std::string single_text(const std::vector<QueryProbe>& queries) {
         if (answered->truncated) text += " (truncated, TC set)";
         return text;
     }
-    std::string text;
-    for (const auto& q : queries) {
-        if (!was_sent(q)) continue;
-        if (!text.empty()) text += "; ";
-        switch (q.status) {
-            case QueryStatus::timeout:
-                text += q.waited_ms > 0 ? "no answer within " + ms_text(q.waited_ms) : std::string("no answer");
-                break;
-            case QueryStatus::connection_refused: text += "connection refused"; break;
-            case QueryStatus::network_error: text += "network error: " + q.detail; break;
-            case QueryStatus::bad_response: text += "unusable answer: " + q.detail; break;
-            default: break;
+    // Failures grouped by kind: "no answer to 2 queries (waited up to 1931 ms)", "connection refused".
+    const QuerySummary s = summarize(queries);
+    std::vector<std::string> parts;
+    auto count_text = [](int n) { return n == 1 ? std::string("1 query") : std::to_string(n) + " queries"; };
+    if (s.timeouts > 0) {
+        double waited = 0;
+        for (const auto& q : queries) {
+            if (q.status == QueryStatus::timeout) waited = std::max(waited, q.waited_ms);
         }
+        parts.push_back("no answer to " + count_text(s.timeouts) +
+                        (waited > 0 ? " (waited up to " + ms_text(waited) + ")" : std::string()));
     }
-    return text;
+    if (s.connection_refused > 0) parts.push_back("connection refused (" + count_text(s.connection_refused) + ")");
+    auto first_detail = [&](QueryStatus status) {
+        for (const auto& q : queries) {
+            if (q.status == status) return q.detail;
+        }
+        return std::string();
+    };
+    if (s.network_errors > 0) {
+        parts.push_back("network error (" + count_text(s.network_errors) + "): " + first_detail(QueryStatus::network_error));
+    }
+    if (s.bad_responses > 0) {
+        parts.push_back("unusable answer (" + count_text(s.bad_responses) + "): " + first_detail(QueryStatus::bad_response));
+    }
+    return join(parts, "; ");
 }
 
 Diagnosis make(const char* c, Severity severity, std::string summary, std::string advice) {
