@@ -54,32 +54,30 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "bench: DNS server did not start"; exit 3; }
 
 ip_match=10.2.3.7  # in the last leaf (l23)
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-measure() {  # name domain command...
-  local label=$1
-  shift
-  local times=() t0 t1 out
-  for _ in $(seq "$runs"); do
-    t0=$(date +%s%N)
-    out=$(ip netns exec "$ns" "$@" 2>&1)
-    t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000000 )))
-  done
-  printf '%s\n' "${times[@]}" | median > "$work/$label.ms"
-  printf '  %-22s median %5s ms  (runs: %s)  last output: %s\n' "$label" "$(cat "$work/$label.ms")" \
-    "${times[*]}" "$(printf '%s' "$out" | head -c 60 | tr '\n' ' ')"
-}
-
+# The timing loop (measure.sh) runs inside the namespace, so `ip netns exec` costs nothing per run.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+read -r _ base _ < <(ip netns exec "$ns" "$here/measure.sh" true "$runs" /bin/true 2>/dev/null)
+read -r _ start _ < <(ip netns exec "$ns" "$here/measure.sh" start "$runs" "$nettool" --version 2>/dev/null)
+echo "process start on this machine now: /bin/true ${base} ms, nettool --version ${start} ms (median)"
 for tree in bench pure; do
   domain=$tree.example
   echo "tree $domain (client $ip_match), every DNS answer delayed 50 ms, $runs runs each:"
-  measure "$tree-nettool" "$nettool" spf --dns-server 127.0.0.1:53 --ip "$ip_match" --sender "a@$domain" \
-    --helo mail.example.org --json
-  measure "$tree-pyspf" "$py" -c "import spf; print(spf.check2(i='$ip_match', s='a@$domain', h='mail.example.org'))"
-  measure "$tree-spfquery" spfquery -ip "$ip_match" -sender "a@$domain" -helo mail.example.org
+  for tool in nettool pyspf spfquery; do
+    case $tool in
+      nettool) cmd=("$nettool" spf --dns-server 127.0.0.1:53 --ip "$ip_match" --sender "a@$domain"
+                    --helo mail.example.org --json) ;;
+      pyspf) cmd=("$py" -c "import spf; print(spf.check2(i='$ip_match', s='a@$domain', h='mail.example.org'))") ;;
+      spfquery) cmd=(spfquery -ip "$ip_match" -sender "a@$domain" -helo mail.example.org) ;;
+    esac
+    read -r _ median times < <(ip netns exec "$ns" "$here/measure.sh" "$tree-$tool" "$runs" "${cmd[@]}" \
+      2>"$work/out")
+    echo "$median" > "$work/$tree-$tool.ms"
+    printf '  %-9s median %5s ms  (runs: %s)  output: %s\n' "$tool" "$median" "$times" "$(head -c 60 "$work/out")"
+  done
   n=$(cat "$work/$tree-nettool.ms"); p=$(cat "$work/$tree-pyspf.ms"); s=$(cat "$work/$tree-spfquery.ms")
-  faster=$(( p < s ? p : s ))
+  faster=$((p < s ? p : s))
   awk -v n="$n" -v p="$p" -v s="$s" -v f="$faster" 'BEGIN {
     printf "  ratios: nettool/pyspf %.2f, nettool/spfquery %.2f, nettool/faster peer %.2f (target <= 0.30)\n",
       n / p, n / s, n / f }'
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -132,9 +132,11 @@ std::string received_spf_header(const CheckRequest& request, const CheckResult& 
         case SpfResult::permerror: comment = "permanent error in processing " + who; break;
     }
     std::string header = "Received-SPF: " + std::string(to_string(result.result)) + " (" + receiver + ": " + comment +
-                         ") client-ip=" + ip + "; envelope-from=" + quoted(result.sender) + "; helo=" +
-                         (dot_atom(request.helo) ? request.helo : quoted(request.helo)) +
-                         "; receiver=" + receiver + "; identity=" + identity + ";";
+                         ") client-ip=" + ip + "; envelope-from=" + quoted(result.sender) + ";" +
+                         (request.helo.empty()
+                              ? std::string()
+                              : " helo=" + (dot_atom(request.helo) ? request.helo : quoted(request.helo)) + ";") +
+                         " receiver=" + receiver + "; identity=" + identity + ";";
     if (!result.mechanism.empty()) header += " mechanism=" + quoted(result.mechanism) + ";";
     return sanitize_for_terminal(header);
 }
@@ -482,7 +484,8 @@ void render_evaluation(std::ostream& out, const Evaluation& e, const Style& styl
     } else if (!r.default_explanation.empty()) {
         out << "  explanation:  (default) " << sanitize_for_terminal(r.default_explanation) << "\n";
     }
-    out << "  DNS:          " << e.dns.queries_sent << " queries (" << e.dns.speculative_queries
+    out << "  DNS:          " << e.dns.queries_sent << (e.dns.queries_sent == 1 ? " query (" : " queries (")
+        << e.dns.speculative_queries
         << " sent ahead), " << format_ms(static_cast<double>(e.dns.elapsed.count()) / 1000.0) << "\n";
     out << "  " << e.received_spf << "\n";
 }
