@@ -186,7 +186,7 @@ TEST_CASE("HostResolver: A and AAAA from a real DNS server, and clear errors") {
     CHECK(refused.error().message.find("refused") != std::string::npos);
 }
 
-TEST_CASE("HostResolver: callbacks run once on the io_context; cancel_all and the destructor cancel") {
+TEST_CASE("HostResolver: callbacks run once on the io_context, cancel_all and the destructor cancel") {
     SilentDnsServer silent;
     IoContext io;
     DnsClient dns(io, {silent.server()});
