@@ -153,10 +153,12 @@ app::RunFunction setup_ike_log(CLI::App& sub) {
     sub.add_option("FILE", opt->files, "Log files ('-' = standard input; .gz read transparently)");
     sub.add_option("--format", opt->format, "auto (default) or a format name: see the list below")
         ->capture_default_str();
-    sub.add_option("--peer", opt->peers, "Report only this peer (address or connection name); repeatable");
+    sub.add_option("--peer", opt->peers, "Report only this peer (address or connection name); repeatable")
+        ->allow_extra_args(false);
     sub.add_option("--resolve", opt->resolve,
                    "NAME=ADDR[,ADDR]: what DNS says NAME resolves to (compared with the address in the log);\n"
-                   "NAME alone: look it up now. Repeatable");
+                   "NAME alone: look it up now. Repeatable")
+        ->allow_extra_args(false);
     sub.add_option("--dns-server", opt->dns_server, "Server for --resolve lookups (ADDR[:PORT]); default: the system's");
     sub.add_flag("--follow,-f", opt->follow,
                  "Keep reading FILE as it grows (survives rotation); print events as they happen; Ctrl-C ends\n"

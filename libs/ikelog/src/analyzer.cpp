@@ -141,7 +141,7 @@ struct Analyzer::State {
             return;
         }
         if (code.empty() || a.has(code)) return;
-        std::string observed = e.notify.empty() ? e.detail : e.notify + (e.detail.empty() ? "" : " " + e.detail);
+        std::string observed = e.detail.empty() ? e.notify : e.detail;
         a.codes.push_back({code, Evidence{what, observed, "", source_of(files, e.file, e.line)}});
         notify(a, "sign of " + code + ": " + what);
     }
@@ -390,12 +390,12 @@ struct Analyzer::State {
         case EventKind::notify_received:
             a.heard = true;
             if (e.code == codes::no_proposal_chosen) a.rejected_by_peer = true;
-            add_code(a, e.code, e, "received notify " + e.notify);
+            add_code(a, e.code, e, "received notify");
             a.notes.push_back("got " + e.notify);
             break;
         case EventKind::notify_sent:
             if (e.code == codes::no_proposal_chosen) a.rejected_here = true;
-            add_code(a, e.code, e, "sent notify " + e.notify);
+            add_code(a, e.code, e, "sent notify");
             if (!e.notify.empty()) a.notes.push_back("sent " + e.notify);
             break;
         case EventKind::error:
@@ -405,7 +405,10 @@ struct Analyzer::State {
             }
             add_code(a, e.code, e, "error");
             if (!e.also.empty()) add_code(a, e.also, e, "responder has no configuration for this peer address");
-            if (!e.code.empty()) a.notes.push_back(e.code == codes::unknown_peer ? "refused unknown peer" : "error: " + e.code);
+            if (!e.code.empty()) {
+                std::string said = e.detail.size() > 60 ? e.detail.substr(0, 57) + "..." : e.detail;
+                a.notes.push_back(said.empty() ? "error: " + e.code : "\"" + said + "\"");
+            }
             break;
         case EventKind::proposals:
             if (e.proposal_side == ProposalSide::received) a.proposals_received = e.detail;
@@ -539,7 +542,9 @@ PeerReport finish_peer(const PeerAgg& p, const std::vector<FileSummary>& files, 
     r.failed = p.failed;
     if (p.up_samples > 0) r.time_to_establish_s = p.up_seconds_sum / static_cast<double>(p.up_samples);
     r.last_state = p.last_state;
-    r.last_attempt_established = p.last_phase1 && (p.last_child || r.established_counts_phase1);
+    // Up at the end: the last attempt came up and was not lost afterwards (DPD, no answer).
+    r.last_attempt_established = p.last_phase1 && (p.last_child || r.established_counts_phase1) &&
+                                 p.last_code != codes::dpd_timeout && p.last_code != codes::peer_unreachable;
     r.flaps = p.flaps;
     if (p.any_dpd) {
         r.failure = codes::dpd_timeout;

@@ -263,7 +263,11 @@ private:
         }
         if (starts_with(m, "IPsec SA established") || contains(m, "established Child SA using #")) {
             e.phase2 = true;
-            e.spi = std::string(after(m, "{", " x"));
+            if (auto open = m.find('{'); open != std::string_view::npos) {
+                std::string_view spis = m.substr(open + 1);
+                auto end = std::min(spis.find(" xfrm"), spis.find('}'));
+                e.spi = std::string(spis.substr(0, end));
+            }
             auto ts = after(m, "IPsec tunnel ", "{");
             if (!ts.empty()) e.detail = "TS " + std::string(trim(ts));
             return emit(EventKind::child_established);

@@ -11,8 +11,14 @@ namespace {
 
 using namespace text;
 
+// "[IKE] " at the start of the message: after "date time: " or at the line start (strongSwan's "NN[IKE] " is not).
+bool has_ike_tag(std::string_view line) {
+    auto at = line.find("[IKE] ");
+    return at != std::string_view::npos && (at == 0 || line[at - 1] == ' ');
+}
+
 int sniff_yamaha(std::string_view line) {
-    if (contains(line, "[IKE] ")) return 2;
+    if (has_ike_tag(line)) return 2;
     if (contains(line, "IP Tunnel[") && (contains(line, "] Up") || contains(line, "] Down"))) return 2;
     if (contains(line, "IKE keepalive")) return 2;
     return 0;
@@ -59,8 +65,8 @@ public:
             if (contains(s, "down") || contains(s, "is down")) return emit(EventKind::dpd_timeout, codes::dpd_timeout);
             return true;
         }
+        if (!has_ike_tag(s)) return false;
         auto ike = s.find("[IKE] ");
-        if (ike == std::string_view::npos) return false;
         std::string_view m = s.substr(ike + 6);
         e.detail = std::string(m);
         if (consume(m, "initiate ISAKMP phase to ")) {

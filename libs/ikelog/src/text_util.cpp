@@ -37,7 +37,7 @@ std::string canonical(std::string_view candidate) {
 
 std::string leading_address(std::string_view s) {
     std::size_t n = 0;
-    while (n < s.size() && n < 46 && address_char(s[n])) ++n;
+    while (n < s.size() && n < 46 && address_char(s[n]) && !(s[n] == '.' && n + 1 < s.size() && s[n + 1] == '.')) ++n;
     std::string_view token = s.substr(0, n);
     if (auto whole = canonical(token); !whole.empty()) return whole;
     // "192.0.2.1:500": an IPv4 address followed by a port.
