@@ -29,14 +29,14 @@ def bencode(value):
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
-        query = urllib.parse.parse_qs(url.query.encode("latin-1"), keep_blank_values=True)
-        if url.path != "/announce" or b"info_hash" not in query or b"port" not in query:
+        query = urllib.parse.parse_qs(url.query, keep_blank_values=True, encoding="latin-1")
+        if url.path != "/announce" or "info_hash" not in query or "port" not in query:
             body = bencode({"failure reason": "bad announce"})
         else:
-            info_hash = query[b"info_hash"][0]
-            me = (self.client_address[0], int(query[b"port"][0]))
+            info_hash = query["info_hash"][0].encode("latin-1")
+            me = (self.client_address[0], int(query["port"][0]))
             swarm = swarms.setdefault(info_hash, set())
-            if query.get(b"event", [b""])[0] == b"stopped":
+            if query.get("event", [""])[0] == "stopped":
                 swarm.discard(me)
             else:
                 swarm.add(me)

@@ -443,7 +443,9 @@ struct Analyzer::State {
         }
     }
 
-    void add_packet(std::uint64_t number, std::int64_t ns, const PacketView& p, std::uint32_t wire_length) {
+    // `counted_ip`: false for a packet already counted as skipped (transport header cut) whose bytes still count.
+    void add_packet(std::uint64_t number, std::int64_t ns, const PacketView& p, std::uint32_t wire_length,
+                    bool counted_ip = true) {
         if (!any_packet) {
             any_packet = true;
             first_ns = ns;
@@ -451,7 +453,7 @@ struct Analyzer::State {
         }
         if (ns > now_ns) now_ns = ns;
         if (p.status != DecodeStatus::ok) return;
-        ++summary.ip_packets;
+        if (counted_ip) ++summary.ip_packets;
         expire(now_ns);
 
         bool has_ports = p.transport_decoded && (p.ip_protocol == ip_proto::tcp || p.ip_protocol == ip_proto::udp);
@@ -905,12 +907,13 @@ void Analyzer::add_frame(std::uint64_t number, std::chrono::nanoseconds timestam
         case DecodeStatus::malformed: ++s.summary.skipped.malformed; break;
         case DecodeStatus::unsupported_link: ++s.summary.skipped.unsupported_link; break;
     }
-    if (status == DecodeStatus::ok && view.transport_truncated) {
-        // IP header fine but the transport header was cut: count the bytes to the hosts, no flow.
+    bool transport_cut = status == DecodeStatus::ok && view.transport_truncated;
+    if (transport_cut) {
+        // IP header fine but the transport header was cut: skipped as truncated, its bytes still count to hosts.
         ++s.summary.skipped.truncated;
         view.transport_decoded = false;
     }
-    s.add_packet(number, timestamp.count(), view, wire_length);
+    s.add_packet(number, timestamp.count(), view, wire_length, !transport_cut);
 }
 
 void Analyzer::add_packet(std::uint64_t number, std::chrono::nanoseconds timestamp, const PacketView& packet,
