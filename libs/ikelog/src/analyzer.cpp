@@ -143,7 +143,7 @@ struct Analyzer::State {
         if (code.empty() || a.has(code)) return;
         std::string observed = e.detail.empty() ? e.notify : e.detail;
         a.codes.push_back({code, Evidence{what, observed, "", source_of(files, e.file, e.line)}});
-        notify(a, "sign of " + code + ": " + what);
+        notify(a, "sign of " + code + ": " + (observed.empty() ? what : what + ": " + observed));
     }
 
     Attempt& open_attempt(std::size_t file, const std::string& key, const Event& e) {
@@ -334,11 +334,14 @@ struct Analyzer::State {
             if (!creates) return;
             it = map.find(key);
             if (it == map.end()) {
-                Attempt& fresh = open_attempt(e.file, key, e);
+                open_attempt(e.file, key, e);
                 it = map.find(key);
-                notify(fresh, e.kind == EventKind::negotiation_start ? std::string("negotiation started (") +
-                                                                           to_string(e.role) + ")"
-                                                                     : "negotiation seen");
+                Attempt& fresh = it->second;
+                fresh.peer = e.peer;
+                fresh.connection = e.connection;
+                notify(fresh, e.kind == EventKind::negotiation_start
+                                  ? std::string("negotiation started (") + to_string(e.role) + ")"
+                                  : "negotiation seen");
             }
         }
         last_key[e.file] = key;
