@@ -65,9 +65,7 @@ public:
     }
 
     ~Engine() {
-        boost::system::error_code ignored;
-        if (descriptor_.is_open()) descriptor_.release();
-        (void)ignored;
+        if (descriptor_.is_open()) descriptor_.release();  // libpcap closes it in pcap_close
     }
 
     Engine(const Engine&) = delete;
