@@ -16,11 +16,11 @@ C=ntdc-demo-c-$$
 R=ntdc-demo-r-$$
 S=ntdc-demo-s-$$
 LOG=$(mktemp /tmp/ntdc-demo-XXXXXX)
-SERVER=""
+SERVERS=()
 cleanup() {
-    [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
+    for pid in "${SERVERS[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
     for ns in "$C" "$R" "$S"; do ip netns del "$ns" 2>/dev/null; done
-    rm -rf "/etc/netns/$C" "$LOG"
+    rm -rf "/etc/netns/$C" "$LOG" "$LOG".*
 }
 trap cleanup EXIT
 
@@ -39,9 +39,12 @@ ip netns exec "$C" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 mkdir -p "/etc/netns/$C"
 printf 'nameserver 10.204.2.2\nnameserver 10.204.2.3\n' > "/etc/netns/$C/resolv.conf"
 
-ip netns exec "$S" "$PY" "$NETTOOL_SOURCE_DIR/tests/dnscheck/test_dns_server.py" --address 0.0.0.0 >"$LOG" 2>&1 &
-SERVER=$!
-for _ in $(seq 50); do grep -q ready "$LOG" && break; sleep 0.1; done
+# One server per address (a socket bound to 0.0.0.0 would answer from the interface's first address).
+for address in 10.204.2.2 10.204.2.3; do
+    ip netns exec "$S" "$PY" "$NETTOOL_SOURCE_DIR/tests/dnscheck/test_dns_server.py" --address $address >"$LOG.$address" 2>&1 &
+    SERVERS+=($!)
+    for _ in $(seq 50); do grep -q ready "$LOG.$address" && break; sleep 0.1; done
+done
 
 # The fault: the router loses DNS over UDP; ping and TCP still pass.
 ip netns exec "$R" nft -f - <<'EOF'
