@@ -7,7 +7,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <map>
+#include <sched.h>
+#include <thread>
+#include <unistd.h>
 #include <memory>
 #include <set>
 
@@ -284,6 +290,44 @@ TEST_CASE("DnsClient: nothing listening is connection_refused, quickly, over UDP
         CHECK(std::chrono::steady_clock::now() - started < 1000ms);
         REQUIRE(results.size() == 8);
         for (const auto& result : results) CHECK(result.outcome == DnsOutcome::connection_refused);
+    }
+}
+
+TEST_CASE("DnsClient: no route to the server is network_error, not connection_refused") {
+    if (!running_as_root()) NETTOOL_SKIP("needs root to create the network namespace ntdns-noroute-*");
+    if (!have_program("ip")) NETTOOL_SKIP("ip not installed (apt-get install iproute2)");
+    const std::string ns = "ntdns-noroute-" + std::to_string(::getpid());
+    if (run_command("ip netns add " + ns).exit_status != 0) NETTOOL_SKIP("cannot create network namespace " + ns);
+    struct Remove {
+        std::string ns;
+        ~Remove() { run_command("ip netns delete " + ns); }
+    } remove{ns};
+    REQUIRE(run_command("ip netns exec " + ns + " ip link set lo up").exit_status == 0);
+
+    // Only this thread enters the namespace (setns is per thread): it has loopback and no route anywhere else,
+    // so connecting to 10.203.0.53 fails locally and no packet leaves.
+    std::vector<DnsResult> results;
+    std::string setns_error;
+    std::thread inside([&] {
+        const int fd = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+            setns_error = std::strerror(errno);
+            if (fd >= 0) ::close(fd);
+            return;
+        }
+        ::close(fd);
+        auto options = options_for(DnsServer{*IpAddress::parse("10.203.0.53"), 53});
+        results.push_back(query_now("a.test", dns_type::a, options));
+        options.transport = DnsTransport::tcp;
+        results.push_back(query_now("a.test", dns_type::a, options));
+    });
+    inside.join();
+    REQUIRE(setns_error.empty());
+    REQUIRE(results.size() == 2);
+    for (const auto& result : results) {
+        CHECK(result.outcome == DnsOutcome::network_error);
+        CHECK(result.error_text == std::strerror(ENETUNREACH));
+        CHECK(result.elapsed < 500ms);
     }
 }
 

@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -236,11 +239,70 @@ struct Channel : std::enable_shared_from_this<Channel> {
     bool sweeping = false;
     bool sweep_posted = false;
     std::uint64_t refused_up_to = 0;
+    int last_socket_error = 0;  // errno of the last failed socket call (see the socket functions below)
 };
 
 void sock_state_callback(void* data, ares_socket_t fd, int readable, int writable) {
     static_cast<Channel*>(data)->socket_state(fd, readable != 0, writable != 0);
 }
+
+// c-ares 1.18.1 ends every query whose socket failed with ARES_ECONNREFUSED, whatever the errno was (no route,
+// host unreachable, port unreachable...). These thin wrappers around the socket calls remember the last hard
+// errno per channel, so the outcome can tell connection_refused from network_error. errno is left as it was.
+bool hard_socket_error(int error) { return error != EAGAIN && error != EWOULDBLOCK && error != EINTR && error != EINPROGRESS; }
+
+void remember_socket_error(void* data, int error) {
+    if (hard_socket_error(error)) static_cast<Channel*>(data)->last_socket_error = error;
+}
+
+ares_socket_t socket_open(int domain, int type, int protocol, void* data) {
+    const ares_socket_t fd = ::socket(domain, type, protocol);
+    if (fd == ARES_SOCKET_BAD) {
+        const int error = errno;
+        remember_socket_error(data, error);
+        errno = error;
+    }
+    return fd;
+}
+
+int socket_close(ares_socket_t fd, void*) { return ::close(fd); }
+
+int socket_connect(ares_socket_t fd, const struct sockaddr* address, ares_socklen_t length, void* data) {
+    const int result = ::connect(fd, address, length);
+    if (result < 0) {
+        const int error = errno;
+        remember_socket_error(data, error);
+        errno = error;
+    }
+    return result;
+}
+
+ares_ssize_t socket_receive(ares_socket_t fd, void* buffer, size_t length, int flags, struct sockaddr* from,
+                            ares_socklen_t* from_length, void* data) {
+    const ares_ssize_t result = ::recvfrom(fd, buffer, length, flags, from, from_length);
+    if (result < 0) {
+        const int error = errno;
+        remember_socket_error(data, error);
+        errno = error;
+    }
+    return result;
+}
+
+ares_ssize_t socket_send(ares_socket_t fd, const struct iovec* vectors, int count, void* data) {
+    msghdr message{};
+    message.msg_iov = const_cast<struct iovec*>(vectors);
+    message.msg_iovlen = static_cast<std::size_t>(count);
+    const ares_ssize_t result = ::sendmsg(fd, &message, MSG_NOSIGNAL);  // a closed TCP peer must not SIGPIPE us
+    if (result < 0) {
+        const int error = errno;
+        remember_socket_error(data, error);
+        errno = error;
+    }
+    return result;
+}
+
+const ares_socket_functions socket_functions{&socket_open, &socket_close, &socket_connect, &socket_receive,
+                                             &socket_send};
 
 }  // namespace
 
@@ -290,6 +352,7 @@ struct DnsClient::Impl {
             return usage_error(std::string("c-ares rejected the server list: ") + ares_strerror(set),
                                key.servers_csv);
         }
+        ares_set_socket_functions(created->channel, &socket_functions, created.get());
         created->server_count = key.server_count;
         created->tcp = key.tcp;
         channels.emplace(text, created);
@@ -376,6 +439,7 @@ void answer_callback(void* arg, int status, int timeouts, unsigned char* abuf, i
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - query->started);
     switch (status) {
         case ARES_SUCCESS: {
+            channel.last_socket_error = 0;  // the path works again
             if (abuf != nullptr && alen > 0) result.raw.assign(abuf, abuf + alen);
             auto parsed = parse_dns_message(result.raw);
             if (!parsed) {
@@ -389,7 +453,14 @@ void answer_callback(void* arg, int status, int timeouts, unsigned char* abuf, i
             break;
         }
         case ARES_ETIMEOUT: result.outcome = DnsOutcome::timeout; break;
-        case ARES_ECONNREFUSED: result.outcome = DnsOutcome::connection_refused; break;
+        case ARES_ECONNREFUSED:
+            if (channel.last_socket_error == 0 || channel.last_socket_error == ECONNREFUSED) {
+                result.outcome = DnsOutcome::connection_refused;
+            } else {
+                result.outcome = DnsOutcome::network_error;
+                result.error_text = std::strerror(channel.last_socket_error);
+            }
+            break;
         case ARES_ECANCELLED:
         case ARES_EDESTRUCTION: result.outcome = DnsOutcome::cancelled; break;
         case ARES_ESERVFAIL: result.outcome = DnsOutcome::servfail; break;
