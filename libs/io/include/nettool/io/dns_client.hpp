@@ -22,7 +22,8 @@ enum class DnsTransport { udp, tcp };
 struct DnsQueryOptions {
     std::vector<DnsServer> servers;  // empty: the client's default servers
     DnsTransport transport = DnsTransport::udp;
-    std::chrono::milliseconds timeout{2000};  // per try
+    // Per try. With one server c-ares 1.18.1 doubles it for each further round: tries = 2 waits 1x + 2x.
+    std::chrono::milliseconds timeout{2000};
     int tries = 1;
     std::uint16_t edns_udp_size = 0;  // 0: no EDNS
     bool dnssec_ok = false;
@@ -42,7 +43,7 @@ enum class DnsOutcome {
     other_rcode,
     timeout,             // no answer within timeout x tries
     connection_refused,  // ICMP port unreachable (UDP) or RST (TCP)
-    network_error,       // other socket errors (unreachable network, ...)
+    network_error,       // other socket errors (no route, host unreachable, ...): error_text has strerror
     bad_response,        // an answer came but did not parse
     cancelled,
 };
