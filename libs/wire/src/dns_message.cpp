@@ -47,8 +47,8 @@ std::string comparable_name(std::string_view name) {
     std::string out;
     out.reserve(name.size());
     for (char c : name) out += ascii_lower(c);
-    if (out.size() > 1 && out.back() == '.' && (out.size() < 2 || out[out.size() - 2] != '\\')) out.pop_back();
-    if (out.empty()) out = ".";
+    if (out.size() > 1 && out.back() == '.' && out[out.size() - 2] != '\\') out.pop_back();
+    if (out.empty()) out.push_back('.');  // (not `out = "."`: GCC 12 -O3 reports a false -Wrestrict on that)
     return out;
 }
 
