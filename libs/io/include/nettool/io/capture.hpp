@@ -54,7 +54,8 @@ struct LiveCaptureOptions {
 class LiveCapture {
 public:
     // Opens and activates the device. Errors: no such interface (environment), permission (names CAP_NET_RAW
-    // and the setcap line), a bad filter (usage).
+    // and the setcap line), a bad filter (usage). Once open() has returned, capturing needs no privilege any
+    // more: callers should drop capabilities / switch user right after it (the descriptor stays usable).
     static Result<std::unique_ptr<LiveCapture>> open(IoContext& io, const LiveCaptureOptions& options);
     virtual ~LiveCapture() = default;
 
