@@ -77,6 +77,7 @@ TEST_CASE("ok: a healthy gigabit link with traffic, rates computed") {
     CHECK(*r.traffic.rx_packets_per_second == Approx(1000.0));
     CHECK(r.counters.at("rx_packets").delta == 3000U);
     CHECK(r.counters.at("rx_packets").per_second == Approx(1000.0));
+    REQUIRE(find(r, "ok"));
     CHECK(find(r, "ok")->summary.find("1000 Mb/s full duplex") != std::string::npos);
     CHECK_FALSE(r.virtual_nic);
 }
@@ -216,7 +217,8 @@ TEST_CASE("errors_rising: CRC and frame growth with rate and share of packets") 
         c.counters["rx_packets"] += 100000;
         c.counters["rx_crc_errors"] += 3;
         c.counters["rx_errors"] += 3;
-        const auto* dc = find(analyze_interface(a, c, 3.0), "errors_rising");
+        auto rc = analyze_interface(a, c, 3.0);
+        const auto* dc = find(rc, "errors_rising");
         REQUIRE(dc);
         CHECK(dc->severity == Severity::warning);
     }
@@ -274,7 +276,8 @@ TEST_CASE("link_flapping: carrier_changes grew during the window") {
 
     auto c = a;
     c.carrier_changes = *a.carrier_changes + 6;
-    const auto* d2 = find(analyze_interface(a, c, 3.0), "link_flapping");
+    auto rf = analyze_interface(a, c, 3.0);
+    const auto* d2 = find(rf, "link_flapping");
     REQUIRE(d2);
     CHECK(d2->severity == Severity::critical);
 }

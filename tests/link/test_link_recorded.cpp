@@ -60,14 +60,22 @@ TEST_CASE("recorded: the seed's bad gigabit link (downshift + CRC growth)") {
 }
 
 TEST_CASE("recorded: one case per code") {
-    CHECK(find(recorded("half-duplex").interfaces.at(0), "half_duplex")->severity == Severity::critical);
-    CHECK(find(recorded("autoneg-off").interfaces.at(0), "autoneg_off")->severity == Severity::warning);
-    CHECK(find(recorded("flapping").interfaces.at(0), "link_flapping")->summary.find("6 time(s)") != std::string::npos);
+    const auto half = recorded("half-duplex").interfaces.at(0);
+    REQUIRE(find(half, "half_duplex"));
+    CHECK(find(half, "half_duplex")->severity == Severity::critical);
+    const auto forced = recorded("autoneg-off").interfaces.at(0);
+    REQUIRE(find(forced, "autoneg_off"));
+    CHECK(find(forced, "autoneg_off")->severity == Severity::warning);
+    const auto flapping = recorded("flapping").interfaces.at(0);
+    REQUIRE(find(flapping, "link_flapping"));
+    CHECK(find(flapping, "link_flapping")->summary.find("6 time(s)") != std::string::npos);
     const auto drops = recorded("drops").interfaces.at(0);
     REQUIRE(find(drops, "drops_rising"));
     CHECK(find(drops, "drops_rising")->severity == Severity::warning);
     CHECK(drops.driver_stats.at("rx_no_buffer_count").delta == 1600U);
-    CHECK(find(recorded("no-carrier").interfaces.at(0), "link_down")->severity == Severity::critical);
+    const auto no_carrier = recorded("no-carrier").interfaces.at(0);
+    REQUIRE(find(no_carrier, "link_down"));
+    CHECK(find(no_carrier, "link_down")->severity == Severity::critical);
     const auto virt = recorded("virtual").interfaces.at(0);
     CHECK(find(virt, "speed_unknown"));
     CHECK(find(virt, "ok"));
@@ -85,6 +93,7 @@ TEST_CASE("recorded: a plain sysfs root is one sample; loopback skipped unless n
     CHECK(report.interfaces[0].settings.source == "sysfs");
     CHECK(report.interfaces[0].settings.speed_mbps == 1000U);
     CHECK(report.interfaces[1].name == "eth2");
+    REQUIRE(find(report.interfaces[1], "link_down"));
     CHECK(find(report.interfaces[1], "link_down")->severity == Severity::info);
 
     LinkRequest named;
