@@ -37,7 +37,7 @@ public:
             m = colon == std::string_view::npos ? std::string_view{} : trim(m.substr(colon + 1));
         }
         Event e;
-        e.time = std::move(stamp.text);
+        e.time = std::string(stamp.text);
         e.seconds = stamp.seconds;
         e.ike_version = contains(s, "IKEv2") ? 2 : 1;
         e.connection = std::string(after(m, "Group = ", ","));

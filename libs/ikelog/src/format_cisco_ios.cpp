@@ -48,7 +48,7 @@ public:
         std::string_view s = trim(line);
         Stamp stamp = take_timestamp(s);
         Event e;
-        e.time = std::move(stamp.text);
+        e.time = std::string(stamp.text);
         e.seconds = stamp.seconds;
         e.ike_version = 1;
         auto emit = [&](EventKind kind, const char* code = "") {

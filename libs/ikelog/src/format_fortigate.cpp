@@ -54,7 +54,7 @@ public:
         std::string_view ids = m.substr(0, colon);
         m = m.substr(colon + 2);
         Event e;
-        e.time = std::move(stamp.text);
+        e.time = std::string(stamp.text);
         e.seconds = stamp.seconds;
         auto first = ids.find(':');
         if (first != std::string_view::npos) {
@@ -180,7 +180,7 @@ private:
             std::string stamp = date + " " + time;
             std::string_view view = stamp;
             Stamp st = take_timestamp(view);
-            e.time = st.text;
+            e.time = std::string(st.text);
             e.seconds = st.seconds;
         }
         e.peer = leading_address(kv(s, "remip"));

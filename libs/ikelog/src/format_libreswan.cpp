@@ -55,7 +55,7 @@ public:
         if (s.size() > 4 && s[3] == ' ' && is_digit(s[0]) && (is_digit(s[2]) || s[2] == 'v')) s.remove_prefix(4);
         consume(s, "ERROR: ");
         Event e;
-        e.time = std::move(stamp.text);
+        e.time = std::string(stamp.text);
         e.seconds = stamp.seconds;
         std::string state;
         if (consume(s, "\"")) {

@@ -79,6 +79,20 @@ public:
             group != "CHD" && group != "MGR") {
             return true;  // KNL, LIB, DMN, ESP, ...: daemon internals
         }
+        std::size_t before = out.size();
+        bool known = dispatch(group, msg, out);
+        for (std::size_t i = before; i < out.size(); ++i) {
+            out[i].time = std::string(stamp.text);
+            out[i].seconds = stamp.seconds;
+        }
+        return known;
+    }
+
+private:
+    std::string last_id_lookup_;  // "looking for peer configs matching ..." text, for the id_mismatch evidence
+    std::string last_in_, last_out_;  // sa|peer|local of the last packet events, to report each pair once
+
+    bool dispatch(std::string_view group, std::string_view msg, std::vector<Event>& out) {
         Event e;
         if (!msg.empty() && msg.front() == '<') {
             auto close = msg.find('>');
@@ -95,8 +109,6 @@ public:
             if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
         }
         if (msg.empty() || msg.front() == ' ') return true;  // indented detail (task lists, hex dumps)
-        e.time = std::move(stamp.text);
-        e.seconds = stamp.seconds;
         if (group == "JOB") {
             if (contains(msg, "DPD check timed out")) {
                 e.kind = EventKind::dpd_timeout;
@@ -108,11 +120,21 @@ public:
         }
         if (group == "ENC") return parse_enc(msg, e, out);
         if (group == "NET") return parse_net(msg, e, out);
+        if (!interesting_start(msg)) return true;
         return parse_ike(msg, e, out);
     }
 
-private:
-    std::string last_id_lookup_;  // "looking for peer configs matching ..." text, for the id_mismatch evidence
+    // Cheap gate on the first byte: the messages parse_ike knows start with one of these (an address for
+    // "A is initiating ..."); everything else (task queues, vendor IDs, NAT detection, ...) is skipped at once.
+    static bool interesting_start(std::string_view m) {
+        switch (m.front()) {
+        case 'i': case 'I': case 'C': case 'c': case 'r': case 'n': case 't': case 'A': case 'l': case 's':
+        case 'g': case 'e': case 'p': case 'd': case 'v': case ':':
+            return true;
+        default:
+            return is_digit(m.front());
+        }
+    }
 
     static void set_exchange(std::string_view name, Event& e) {
         if (name == "ID_PROT") {
@@ -182,7 +204,8 @@ private:
     }
 
     // "received packet: from 198.51.100.20[500] to 192.0.2.10[500] (160 bytes)"
-    static bool parse_net(std::string_view msg, Event& e, std::vector<Event>& out) {
+    bool parse_net(std::string_view msg, Event& e, std::vector<Event>& out) {
+        if (msg.size() < 20 || (msg[0] != 'r' && msg[0] != 's')) return true;
         bool received;
         if (consume(msg, "received packet: from ")) {
             received = true;
@@ -191,6 +214,15 @@ private:
         } else {
             return true;
         }
+        // Packets repeat the same endpoints all the time; the analyser needs each pair once per SA and direction,
+        // so the (cheap) raw text decides before any address is parsed.
+        std::string_view endpoints = msg.substr(0, msg.find(" ("));
+        std::string& last = received ? last_in_ : last_out_;
+        if (last.size() == e.sa.size() + 1 + endpoints.size() && text::starts_with(last, e.sa) &&
+            std::string_view(last).substr(e.sa.size() + 1) == endpoints) {
+            return true;
+        }
+        last = e.sa + "|" + std::string(endpoints);
         std::string from = leading_address(msg);
         std::string to = leading_address(after(msg, " to ", " "));
         if (from.empty() || to.empty()) return true;
@@ -226,7 +258,10 @@ private:
             return emit(EventKind::negotiation_start);
         }
         // Responder: "198.51.100.2 is initiating a Main Mode IKE_SA"
-        if (auto pos = m.find(" is initiating "); pos != std::string_view::npos) {
+        bool address_first = is_digit(m.front()) || m.front() == ':' || (m.front() >= 'a' && m.front() <= 'f') ||
+                             (m.front() >= 'A' && m.front() <= 'F');
+        if (auto pos = address_first ? m.find(" is initiating ") : std::string_view::npos;
+            pos != std::string_view::npos) {
             e.peer = leading_address(m);
             e.role = Role::responder;
             std::string_view kind = m.substr(pos + 15);
@@ -302,7 +337,7 @@ private:
             e.local = leading_address(ends);
             auto dots = ends.find("...");
             if (dots != std::string_view::npos) e.peer = leading_address(ends.substr(dots + 3));
-            e.detail = std::string(ends.substr(0, ends.find(',')));
+            e.detail = std::string(m.substr(0, m.find(',')));
             e.role = Role::responder;
             e.also = codes::unknown_peer;
             if (contains(m, "NO_PROPOSAL_CHOSEN")) e.notify = "NO_PROPOSAL_CHOSEN";

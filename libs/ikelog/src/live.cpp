@@ -110,7 +110,7 @@ Result<SyslogMessage> parse_syslog_datagram(std::string_view d) {
     m.line = std::string(rest);
     std::string_view body = rest;
     text::Stamp stamp = text::take_timestamp(body);
-    m.timestamp = stamp.text;
+    m.timestamp = std::string(stamp.text);
     if (!stamp.text.empty()) {
         std::string_view host;
         std::string_view probe = body;

@@ -153,7 +153,7 @@ Stamp take_timestamp(std::string_view& line) {
         }
     }
     if (end == std::string_view::npos || end > s.size()) return {};
-    Stamp stamp{std::string(s.substr(0, end)), base + clock};
+    Stamp stamp{s.substr(0, end), base + clock};
     if (end < s.size() && s[end] == ':') ++end;
     while (end < s.size() && s[end] == ' ') ++end;
     line.remove_prefix(end);

@@ -29,7 +29,7 @@ std::string leading_address(std::string_view s);
 std::string first_ipv4(std::string_view s);
 
 struct Stamp {
-    std::string text;      // as printed, empty when none
+    std::string_view text;  // as printed (a view into the line), empty when none
     double seconds = -1;   // seconds since an arbitrary origin (year ignored when absent), < 0 unknown
 };
 // Recognises a leading time stamp in the common forms ("Nov 28 08:36:24", "Nov 28 08:41:49.491597:",
