@@ -88,6 +88,7 @@ TEST_CASE("reading a sysfs root: values, device link, statistics, loopback in th
     put(eth, "statistics/rx_packets", "1000\n");
     std::filesystem::create_directories(eth / "device");
     put(tmp.path() / "class" / "net" / "lo", "type", "772\n");
+    put(tmp.path() / "class" / "net", "bonding_masters", "bond0\n");  // a file, not an interface
 
     auto names = list_sysfs_interfaces(tmp.path());
     REQUIRE(names.ok());

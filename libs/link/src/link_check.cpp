@@ -208,7 +208,6 @@ Result<LinkReport> analyze_recording(const LinkRequest& request) {
     auto start_ethtool = make_recorded_ethtool_source(recorded.samples["start"]);
     auto end_ethtool = make_recorded_ethtool_source(
         recorded.samples.count("end") != 0 ? recorded.samples["end"] : recorded.samples["start"]);
-    std::unique_ptr<EthtoolSource> none;
     if (!ethtool_path) {
         // No ethtool data recorded: the sysfs view alone, without notes for every interface.
         struct Empty : EthtoolSource {

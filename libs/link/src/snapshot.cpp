@@ -184,7 +184,9 @@ Result<std::vector<std::string>> list_sysfs_interfaces(const std::filesystem::pa
     for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
         if (ec) return environment_error("cannot list interfaces: " + ec.message(), dir.string());
         std::string name = it->path().filename().string();
-        if (!valid_interface_name(name)) continue;
+        // Skip files such as bonding_masters: interfaces are directories (symlinks to them in the real sysfs).
+        std::error_code type_ec;
+        if (!valid_interface_name(name) || !std::filesystem::is_directory(it->path(), type_ec)) continue;
         names.push_back(std::move(name));
         if (names.size() > max_interfaces) return input_error("more than 4096 interfaces", dir.string());
     }
