@@ -90,30 +90,33 @@ check "$TMP/veth.json" 'codes == ["ok"] and 0.4 < d["window_seconds"] < 3' "veth
 ip netns exec "$NS_A" "$NETTOOL" link vA --watch 0 >"$TMP/veth.txt" 2>&1
 if grep -q "vA: up, carrier yes, 10000 Mb/s full duplex" "$TMP/veth.txt"; then echo "ok: human report"; else fail "human report" "$TMP/veth.txt"; fi
 
-# --- traffic over the veth moves the counters ---
+# --- traffic over the veth moves the counters (ping runs for the whole window, whatever the start-up time) ---
 ip netns exec "$NS_A" "$NETTOOL" link vA --watch 2 --json >"$TMP/traffic.json" 2>"$TMP/traffic.err" &
 NT=$!
-sleep 0.4
-ip netns exec "$NS_A" ping -q -c 40 -i 0.02 -W 1 10.206.1.2 >/dev/null 2>&1
+ip netns exec "$NS_A" ping -q -i 0.05 -W 1 10.206.1.2 >/dev/null 2>&1 &
+PING=$!
 wait "$NT"
-expect_exit 0 $? "veth with traffic"
-check "$TMP/traffic.json" 'i["counters"]["tx_packets"]["delta"] >= 40 and i["counters"]["rx_packets"]["delta"] >= 40' "ping packets counted in the window"
-check "$TMP/traffic.json" 'i["traffic"]["tx_bits_per_second"] > 0 and i["traffic"]["rx_packets_per_second"] >= 10' "traffic rates computed"
+RC=$?
+kill "$PING" 2>/dev/null
+wait "$PING" 2>/dev/null
+expect_exit 0 "$RC" "veth with traffic"
+check "$TMP/traffic.json" 'i["counters"]["tx_packets"]["delta"] >= 5 and i["counters"]["rx_packets"]["delta"] >= 5' "ping packets counted in the window"
+check "$TMP/traffic.json" 'i["traffic"]["tx_bits_per_second"] > 0 and i["traffic"]["rx_packets_per_second"] > 1' "traffic rates computed"
 
-# --- carrier flaps on the peer during the window ---
-ip netns exec "$NS_A" "$NETTOOL" link vA --watch 3 --json >"$TMP/flap.json" 2>"$TMP/flap.err" &
+# --- carrier flaps on the peer while the window is open (until nettool exits) ---
+ip netns exec "$NS_A" "$NETTOOL" link vA --watch 2 --json >"$TMP/flap.json" 2>"$TMP/flap.err" &
 NT=$!
-sleep 0.8
-for _ in 1 2 3; do
+while kill -0 "$NT" 2>/dev/null; do
   ip -n "$NS_B" link set vB down
   sleep 0.1
   ip -n "$NS_B" link set vB up
-  sleep 0.2
+  sleep 0.3
 done
 wait "$NT"
 expect_exit 1 $? "flapping veth"
-check "$TMP/flap.json" '"link_flapping" in codes and i["carrier_changes"]["delta"] >= 4' "peer down/up raises carrier_changes -> link_flapping"
-check "$TMP/flap.json" '"link_down" not in codes and "ok" not in codes' "link ends up, so no link_down"
+check "$TMP/flap.json" '"link_flapping" in codes and i["carrier_changes"]["delta"] >= 2' "peer down/up raises carrier_changes -> link_flapping"
+check "$TMP/flap.json" '"ok" not in codes' "a flapping link is not ok"
+ip -n "$NS_B" link set vB up
 
 # --- peer down: no carrier ---
 ip -n "$NS_B" link set vB down
