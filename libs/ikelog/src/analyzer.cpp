@@ -225,8 +225,11 @@ struct Analyzer::State {
             ++f.count;
             if (f.evidence.size() < kEvidencePerCode) f.evidence.push_back(a.extra_evidence);
         }
-        if (!a.proposals_received.empty()) p.proposals_received = a.proposals_received;
-        if (!a.proposals_configured.empty()) p.proposals_configured = a.proposals_configured;
+        // Proposal lists matter where proposals were refused.
+        if (a.has(codes::no_proposal_chosen)) {
+            if (!a.proposals_received.empty()) p.proposals_received = a.proposals_received;
+            if (!a.proposals_configured.empty()) p.proposals_configured = a.proposals_configured;
+        }
         if (!a.detail.empty()) p.detail = a.detail;
         p.rejected_here = p.rejected_here || a.rejected_here;
         p.rejected_by_peer = p.rejected_by_peer || a.rejected_by_peer;
@@ -309,9 +312,11 @@ struct Analyzer::State {
                            (!e.code.empty() && e.code != codes::peer_unreachable && e.kind != EventKind::give_up &&
                             e.kind != EventKind::dpd_timeout) ||
                            e.kind == EventKind::phase1_established || e.kind == EventKind::child_established;
-        bool may_open = significant || e.kind == EventKind::message_sent || e.kind == EventKind::message_received ||
-                        e.kind == EventKind::proposals || e.kind == EventKind::notify_sent ||
-                        e.kind == EventKind::notify_received;
+        // Informational exchanges (deletes, DPD) and bare packets belong to an SA that already exists.
+        bool negotiating_message = (e.kind == EventKind::message_sent || e.kind == EventKind::message_received) &&
+                                   e.exchange != Exchange::unknown && e.exchange != Exchange::informational;
+        bool may_open = significant || negotiating_message || e.kind == EventKind::proposals ||
+                        e.kind == EventKind::notify_sent || e.kind == EventKind::notify_received;
         auto it = map.find(key);
         if (e.kind == EventKind::negotiation_start) {
             // A new try: an open attempt with the same key that really started is over; so is an unfinished one
