@@ -26,6 +26,8 @@ mkdir -p "$work"
 cc -O2 -o "$work/pcap_loop" "$here/pcap_loop.c" -lpcap
 
 # 1. One base file: every corpus capture converted to classic pcap (Ethernet) and concatenated.
+#    (With KEEP=1 a second run reuses the inputs already in WORKDIR.)
+if [ ! -f "$work/full.pcap" ] || [ ! -f "$work/quarter.pcap" ] || [ ! -f "$work/base.pcap" ]; then
 mkdir -p "$work/base"
 if [ -d "$corpus" ]; then
     for f in "$corpus"/*; do editcap -F pcap "$f" "$work/base/$(basename "$f").pcap"; done
@@ -34,7 +36,6 @@ else
     cp "$repo/tests/fixtures/p2p/seed-gnutella.pcap" "$work/base/seed.pcap"
 fi
 mergecap -a -F pcap -w "$work/base.pcap" "$work/base"/*.pcap
-base_packets=$(capinfos -M -c "$work/base.pcap" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
 
 # 2. Copies shifted one day apart (so flows of one copy expire before the next), concatenated in time order.
 build() {
@@ -50,6 +51,8 @@ build() {
 quarter=$((copies / 4))
 build "$quarter" "$work/quarter.pcap"
 build "$copies" "$work/full.pcap"
+fi
+base_packets=$(capinfos -M -c "$work/base.pcap" | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
 
 # 3. Measure: elapsed seconds and peak RSS (kB) from /usr/bin/time.
 measure() {  # name file command...

@@ -507,7 +507,9 @@ struct Analyzer::State {
             lru_unlink(f);
             lru_push_back(f);
         }
-        f->last_ns = std::max(f->last_ns, ns);
+        // Idle time runs on the capture clock (the latest timestamp seen), so files whose clocks go backwards
+        // (merged or concatenated captures) do not expire their own flows packet by packet.
+        f->last_ns = now_ns;
         ++f->packets[dir];
         count_host(f->host[dir], true, wire_length, ns);
         count_host(f->host[1 - dir], false, wire_length, ns);
