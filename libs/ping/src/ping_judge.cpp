@@ -165,6 +165,20 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
     const std::string target = result.address.valid() ? result.address.to_string() : result.host;
     const bool v6 = result.address.is_v6();
     const std::string lost_by = "statistics";
+    if (s.transmitted == 0 && s.cancelled > 0) {
+        // Interrupted while every probe sent was still waiting: nothing answered, though none had timed out yet.
+        Diagnosis d;
+        d.code = "no_reply";
+        d.severity = Severity::warning;
+        d.summary = "no reply to the " + std::to_string(s.cancelled) + " probe(s) sent to " + target +
+                    " before the run was interrupted (each still within its " + ms_text(result.timeout_ms) +
+                    " timeout)";
+        d.evidence.push_back({"replies", "0 of " + std::to_string(s.cancelled) + " (interrupted)",
+                              std::to_string(s.cancelled), lost_by});
+        d.advice = "let the run finish (or lower -W) to tell a slow host from an unreachable one";
+        out.push_back(std::move(d));
+        return out;
+    }
     if (s.transmitted == 0) {
         Diagnosis d;
         d.code = "no_probes_sent";

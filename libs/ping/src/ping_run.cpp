@@ -5,6 +5,7 @@
 #include "nettool/io/dns_client.hpp"
 #include "nettool/io/host_resolver.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <unistd.h>
@@ -59,7 +60,7 @@ Result<std::vector<IpAddress>> resolve_target(IoContext& io, const PingRequest& 
     });
     resolver.resolve(request.host, options, [&](Result<std::vector<IpAddress>> result) {
         outcome.emplace(std::move(result));
-        interrupt.cancel();
+        boost::asio::post(io, [&interrupt] { interrupt.cancel(); });  // see PingSession::finish_if_done
     });
     io.restart();
     io.run();
@@ -197,7 +198,11 @@ private:
         if (finished_at_) return;
         finished_at_ = Clock::now();
         timer_.cancel();
-        if (interrupt_) interrupt_->cancel();
+        // Not from inside the interrupt handler itself: it re-arms after our callback returns. Posted, the cancel
+        // runs after that, so the io_context runs out of work and the summary comes at once.
+        boost::asio::post(io_, [this] {
+            if (interrupt_) interrupt_->cancel();
+        });
     }
 
     IoContext& io_;
