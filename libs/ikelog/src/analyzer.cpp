@@ -387,7 +387,7 @@ struct Analyzer::State {
                 }
                 // Sending message N > 1 of main mode implies N-1 came in.
                 if (!received && number > 1) a.heard = true;
-            } else if (!a.phase1 || e.phase2) {
+            } else if (!a.child && (!a.phase1 || e.phase2)) {
                 if (e.exchange != Exchange::informational) {
                     a.state = std::string(to_string(e.exchange)) + (received ? " received" : " sent");
                 }
