@@ -73,6 +73,18 @@ contains out "rtt min/avg/max/mdev = "
 contains out "[info] ok: 127.0.0.1 answered 3 of 3 probes"
 if grep -q $'\e\[' "$WORK/out"; then fail "colour codes despite --no-color"; fi
 
+# --- SIGINT stops early with the summary (exit as judged so far), at once ---
+start=$(date +%s%N)
+expect 0 "SIGINT stops the run with the summary" -- \
+  timeout -s KILL 20 ip netns exec "$NS" timeout --preserve-status -s INT 4 "$NETTOOL" ping 127.0.0.1 -c 100 -i 0.2 --json
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$elapsed_ms" -lt 9000 ] || fail "SIGINT: the run took ${elapsed_ms} ms to stop"
+json_check "interrupted run: partial stats, all answered" \
+  'd["interrupted"] and 2 <= d["statistics"]["transmitted"] <= 25 and d["statistics"]["received"]==d["statistics"]["transmitted"] and "ok" in [x["code"] for x in d["diagnoses"]]'
+expect 0 "SIGINT, human summary" -- \
+  timeout -s KILL 20 ip netns exec "$NS" timeout --preserve-status -s INT 4 "$NETTOOL" ping 127.0.0.1 -c 100 -i 0.2 --no-color
+contains out "--- 127.0.0.1 ping statistics ---"
+
 # --- a lost target inside the namespace: nothing answers 127.0.0.9 once nft drops it ---
 if command -v nft >/dev/null; then
   in_ns nft add table inet ntping
@@ -81,6 +93,11 @@ if command -v nft >/dev/null; then
   expect 1 "dropped echo: exit 1" -- in_ns "$NETTOOL" ping 127.0.0.9 -c 2 -i 0.2 -W 0.2 --json
   json_check "no_reply, 100% loss" \
     'd["statistics"]["loss_percent"]==100 and [x["code"] for x in d["diagnoses"]]==["no_reply"] and d["diagnoses"][0]["severity"]=="critical" and d["statistics"]["rtt_avg_ms"] is None'
+  # SIGINT while every probe is still waiting: no_reply (warning), the in-flight probes counted as cancelled.
+  expect 1 "SIGINT with only unanswered probes" -- \
+    timeout -s KILL 20 ip netns exec "$NS" timeout --preserve-status -s INT 4 "$NETTOOL" ping 127.0.0.9 -c 100 -i 0.2 -W 10 --json
+  json_check "interrupted, cancelled probes, no_reply" \
+    'd["interrupted"] and d["statistics"]["transmitted"]==0 and d["statistics"]["cancelled"]>=2 and '"[x['code'] for x in d['diagnoses']]"'==["no_reply"] and d["diagnoses"][0]["severity"]=="warning"'
 else
   echo "note: nft not installed, dropped-echo case not run here (ping_netns covers it)"
 fi

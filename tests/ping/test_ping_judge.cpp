@@ -331,3 +331,20 @@ TEST_CASE("JSON carries the statistics, the probes and the diagnoses") {
     CHECK(j["diagnoses"][0]["code"] == "first_probe_lost");
     CHECK(j["diagnoses"][0]["severity"] == "info");
 }
+
+TEST_CASE("interrupted while every probe was still waiting: no_reply as a warning, not 'nothing wrong'") {
+    PingResult r;
+    r.host = "10.0.0.9";
+    r.address = *IpAddress::parse("10.0.0.9");
+    r.timeout_ms = 5000;
+    r.interrupted = true;
+    PingCounters counters;
+    counters.cancelled();
+    counters.cancelled();
+    r.statistics = counters.statistics(700.0);
+    auto d = diagnose_ping(r);
+    REQUIRE(codes(d) == std::vector<std::string>{"no_reply"});
+    CHECK(d[0].severity == Severity::warning);
+    CHECK(d[0].summary.find("interrupted") != std::string::npos);
+    CHECK(exit_status_for(d) == ExitStatus::problem);
+}
