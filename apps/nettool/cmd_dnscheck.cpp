@@ -18,7 +18,7 @@ struct DnscheckOptions {
     std::string large_type = "DNSKEY";
     std::string reach;
     int count = 5;
-    int timeout_ms = 2000;
+    int timeout_ms = 1500;
     double latency_threshold_ms = 500.0;
     nettool::OutputOptions output;
 };
@@ -58,7 +58,7 @@ nettool::app::RunFunction setup_dnscheck(CLI::App& sub) {
         "with DO) - and asks getaddrinfo() as applications do, then names the fault: ok, no_resolver,\n"
         "server_unreachable, port_closed, udp_blocked, tcp_blocked, large_response_dropped, packet_loss,\n"
         "high_latency, servfail, refused (top level also ip_works_names_fail, system_resolver_failed,\n"
-        "reach_failed). With the defaults it finishes within 2 s, even when every server is dead.\n"
+        "reach_failed). With the defaults it finishes within 1.5 s (plus start-up), even when every server is dead.\n"
         "Resolvers: --server, else the nameservers of /etc/resolv.conf (or --resolv-conf); the systemd-resolved\n"
         "stub 127.0.0.53 adds the upstream servers of /run/systemd/resolve/resolv.conf.\n"
         "Ping needs an ICMP socket (net.ipv4.ping_group_range) or CAP_NET_RAW; without it the other probes still run.\n"

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <sstream>
 
 using namespace nettool;
@@ -115,4 +116,38 @@ TEST_CASE("human report: verdict first, resolver block, no raw escapes") {
     CHECK(text.find("getaddrinfo(www.test): no answer within 2000 ms") != std::string::npos);
     CHECK(text.find("10.204.1.1 (--reach): 1 of 1 replies") != std::string::npos);
     CHECK(text.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("request values are checked before anything runs") {
+    DnsCheckRequest ok;
+    CHECK(validate_request(ok).ok());
+    auto bad = [](auto change) {
+        DnsCheckRequest r;
+        change(r);
+        auto status = validate_request(r);
+        return !status.ok() && status.error().kind == ErrorKind::usage;
+    };
+    CHECK(bad([](DnsCheckRequest& r) { r.count = 0; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.count = 101; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.timeout = std::chrono::milliseconds(99); }));
+    CHECK(bad([](DnsCheckRequest& r) { r.timeout = std::chrono::milliseconds(60001); }));
+    CHECK(bad([](DnsCheckRequest& r) { r.high_latency_ms = 0; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.high_latency_ms = std::numeric_limits<double>::quiet_NaN(); }));
+    CHECK(bad([](DnsCheckRequest& r) { r.names = {"a..b"}; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.names = {std::string(64, 'x') + ".test"}; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.names = {std::string(300, 'x')}; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.names = {""}; }));
+    CHECK(bad([](DnsCheckRequest& r) { r.large_name = ".."; }));
+    DnsCheckRequest fine;
+    fine.names = {"www.test.", ".", std::string(63, 'x') + ".test"};
+    CHECK(validate_request(fine).ok());
+}
+
+TEST_CASE("run_dnscheck with an unreadable explicit resolver file is an input error, before any probe") {
+    DnsCheckRequest r;
+    r.resolv_conf_path = "/nonexistent/dnscheck/resolv.conf";
+    r.resolv_conf_explicit = true;
+    auto result = run_dnscheck(r);
+    REQUIRE(!result.ok());
+    CHECK(result.error().kind == ErrorKind::input);
 }

@@ -51,7 +51,7 @@ struct DnsCheckRequest {
     std::optional<IpAddress> reach;         // empty: the default gateway (from proc_net_route_path)
     std::string proc_net_route_path = "/proc/net/route";
     int count = 5;                          // UDP queries per resolver
-    std::chrono::milliseconds timeout{2000};  // the whole probing deadline
+    std::chrono::milliseconds timeout{1500};  // the whole probing deadline
     double high_latency_ms = 500.0;         // median UDP RTT above this is high_latency
     bool system_resolver = true;            // run getaddrinfo for the first name
 };
