@@ -20,8 +20,8 @@ void InterruptHandler::arm() {
     signals_.async_wait([this](const boost::system::error_code& ec, int) {
         if (ec) return;
         if (++received_ == 1) {
+            arm();  // armed before the callback, so a cancel() inside it really stops listening
             if (on_interrupt_) on_interrupt_();
-            arm();
         } else {
             io_.stop();
         }
