@@ -54,7 +54,7 @@ TEST_CASE("the systemd-resolved stub adds its upstream servers") {
     CHECK(!is_systemd_stub(DnsServer::parse("127.0.0.1").value()));
 }
 
-TEST_CASE("--server wins over the files") {
+TEST_CASE("an explicit --server wins over the files") {
     std::vector<DnsServer> given = {DnsServer::parse("192.0.2.1:5353").value(), DnsServer::parse("192.0.2.1:5353").value(),
                                     DnsServer::parse("[2001:db8::1]").value()};
     auto s = select_resolvers(given, "/etc/resolv.conf", fixture("resolv-two.conf"), "", std::nullopt);

@@ -123,7 +123,7 @@ TEST_CASE("both ends of the field case are paired side by side") {
     CHECK(ok.correlations[0].matched_by == "addresses");
 }
 
-TEST_CASE("--resolve checks say whether DNS returns the address in the log") {
+TEST_CASE("resolve checks (--resolve) say whether DNS returns the address in the log") {
     auto stale = parse_resolve_argument("factory.example.net=192.0.2.200");
     REQUIRE(stale.ok());
     auto current = parse_resolve_argument("factory.example.net=203.0.113.45,2001:db8::1");

@@ -44,6 +44,11 @@ for link in "$A vA" "$B vB" "$B vBC" "$C vC"; do set -- $link; ip -n "$1" link s
 ip -n "$A" route add 10.201.2.0/24 via 10.201.1.2
 ip -n "$C" route add default via 10.201.2.1
 ip netns exec "$B" sysctl -q -w net.ipv4.ip_forward=1
+# The cases send ICMP errors to the same peer back to back: the kernel's per-peer ICMP rate limit (1 s by
+# default) would otherwise swallow some of them at random.
+for ns in "$B" "$C"; do
+  ip netns exec "$ns" sysctl -q -w net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+done
 # Nobody behind the router answers ARP for 10.201.2.99: make the router give up after one 100 ms try.
 ip netns exec "$B" sysctl -q -w net.ipv4.neigh.vBC.mcast_solicit=1 net.ipv4.neigh.vBC.retrans_time_ms=100
 set +e

@@ -17,6 +17,11 @@ using namespace nettool::test;
 
 namespace {
 
+void set_ping_group_range(const std::string& range) {
+    std::ofstream out("/proc/sys/net/ipv4/ping_group_range");
+    out << range << '\n';
+}
+
 // Moves this test process into a fresh network namespace with only `lo` (up, with ::1). Once per process.
 std::optional<std::string> private_netns() {
     static std::optional<std::string> failure = [] () -> std::optional<std::string> {
@@ -26,12 +31,10 @@ std::optional<std::string> private_netns() {
         if (up.exit_status != 0) return "ip link set lo up failed: " + up.err;
         return std::nullopt;
     }();
+    // A new namespace starts with ping_group_range "1 0" (no datagram ICMP). CTest runs each case in its own
+    // process, so every case starts from the same allowing range rather than from what an earlier case left.
+    if (!failure) set_ping_group_range("0 2147483647");
     return failure;
-}
-
-void set_ping_group_range(const std::string& range) {
-    std::ofstream out("/proc/sys/net/ipv4/ping_group_range");
-    out << range << '\n';
 }
 
 bool have_nft() { return run_command("command -v nft").exit_status == 0; }
