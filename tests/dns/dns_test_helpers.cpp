@@ -125,7 +125,7 @@ std::optional<Dnsmasq> Dnsmasq::start(const std::vector<std::string>& records, s
     return std::nullopt;
 }
 
-SilentDnsServer::SilentDnsServer() {
+SilentDnsServer::SilentDnsServer(bool drop_syns) {
     for (int attempt = 0; attempt < 100; ++attempt) {
         udp_ = ::socket(AF_INET, SOCK_DGRAM, 0);
         tcp_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -135,10 +135,18 @@ SilentDnsServer::SilentDnsServer() {
         socklen_t length = sizeof(address);
         if (udp_ >= 0 && tcp_ >= 0 && ::bind(udp_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
             ::getsockname(udp_, reinterpret_cast<sockaddr*>(&address), &length) == 0 &&
-            ::bind(tcp_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 && ::listen(tcp_, 64) == 0) {
+            ::bind(tcp_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+            ::listen(tcp_, drop_syns ? 0 : 64) == 0) {
             server_.address = IpAddress::v4(0x7F000001);
             server_.port = ntohs(address.sin_port);
-            return;
+            if (!drop_syns) return;
+            // A backlog of 0 holds one completed connection; once it is there, the listener drops new SYNs.
+            backlog_filler_ = ::socket(AF_INET, SOCK_STREAM, 0);
+            if (backlog_filler_ >= 0 &&
+                ::connect(backlog_filler_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+                return;
+            }
+            throw std::runtime_error("cannot fill the loopback TCP backlog");
         }
         if (udp_ >= 0) ::close(udp_);
         if (tcp_ >= 0) ::close(tcp_);
@@ -150,6 +158,7 @@ SilentDnsServer::SilentDnsServer() {
 SilentDnsServer::~SilentDnsServer() {
     if (udp_ >= 0) ::close(udp_);
     if (tcp_ >= 0) ::close(tcp_);
+    if (backlog_filler_ >= 0) ::close(backlog_filler_);
 }
 
 std::uint16_t unused_port() {

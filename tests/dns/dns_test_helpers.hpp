@@ -51,9 +51,11 @@ private:
 
 // A DNS server on 127.0.0.1 that never answers: a bound UDP socket that is never read and, on the same port, a
 // listening TCP socket whose connections are never accepted (they complete in the backlog and then stay silent).
+// With `drop_syns`, the TCP backlog is full from the start (filled by a connection of our own), so the kernel drops
+// every further SYN and a client's connect stays pending, as behind a firewall that drops TCP/53.
 class SilentDnsServer {
 public:
-    SilentDnsServer();
+    explicit SilentDnsServer(bool drop_syns = false);
     ~SilentDnsServer();
     SilentDnsServer(const SilentDnsServer&) = delete;
     SilentDnsServer& operator=(const SilentDnsServer&) = delete;
@@ -62,6 +64,7 @@ public:
 private:
     int udp_ = -1;
     int tcp_ = -1;
+    int backlog_filler_ = -1;
     DnsServer server_;
 };
 

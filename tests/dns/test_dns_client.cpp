@@ -15,6 +15,7 @@
 #include <thread>
 #include <unistd.h>
 #include <memory>
+#include <optional>
 #include <set>
 
 using namespace nettool;
@@ -249,6 +250,30 @@ TEST_CASE("DnsClient: a server that never answers times out on time") {
     CHECK(twice.timeouts == 2);
     CHECK(twice.elapsed >= 430ms);
     CHECK(twice.elapsed <= 500ms + 60ms);
+}
+
+TEST_CASE("DnsClient: TCP to a server that drops SYNs times out on time and never blocks the loop") {
+    // c-ares leaves sockets opened through its socket functions blocking; a blocking connect here would stall the
+    // io_context for the kernel's SYN retries (about two minutes) instead of the query's 300 ms.
+    SilentDnsServer dropping(true);
+    auto options = options_for(dropping.server());
+    options.transport = DnsTransport::tcp;
+    options.timeout = 300ms;
+    IoContext io;
+    DnsClient client(io, {});
+    std::optional<DnsResult> result;
+    REQUIRE(client.query("a.test", dns_type::a, options, [&](DnsResult r) { result = std::move(r); }));
+    const auto started = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::duration> tick_at;
+    boost::asio::steady_timer tick(io, 50ms);
+    tick.async_wait([&](const boost::system::error_code&) { tick_at = std::chrono::steady_clock::now() - started; });
+    io.run();
+    REQUIRE(result);
+    CHECK(result->outcome == DnsOutcome::timeout);
+    CHECK(result->elapsed >= 280ms);
+    CHECK(result->elapsed <= 1000ms);
+    REQUIRE(tick_at);
+    CHECK(*tick_at < 250ms);  // the loop kept running while the connect was pending
 }
 
 TEST_CASE("DnsClient: the scripted server's silent name times out as well") {

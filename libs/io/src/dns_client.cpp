@@ -255,8 +255,11 @@ void remember_socket_error(void* data, int error) {
     if (hard_socket_error(error)) static_cast<Channel*>(data)->last_socket_error = error;
 }
 
+// c-ares 1.18.1 leaves sockets it did not open itself in blocking mode (configure_socket skips user-managed
+// sockets), so a TCP connect to a server whose SYNs are dropped would block the whole event loop for the kernel's
+// SYN retries (about 127 s). They are opened non-blocking here.
 ares_socket_t socket_open(int domain, int type, int protocol, void* data) {
-    const ares_socket_t fd = ::socket(domain, type, protocol);
+    const ares_socket_t fd = ::socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
     if (fd == ARES_SOCKET_BAD) {
         const int error = errno;
         remember_socket_error(data, error);
