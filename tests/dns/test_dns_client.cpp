@@ -212,6 +212,15 @@ TEST_CASE("DnsClient: TCP transport, TC handling and the EDNS size and DO bit") 
     REQUIRE(big_edns.outcome == DnsOutcome::answer);
     CHECK(big_edns.raw.size() > 3000);
     CHECK(big_edns.records()[0]->texts.size() == 12);
+    // The same over UDP only (accept_truncated: no TCP fallback): the whole 3 kB answer, not 512 bytes of it.
+    auto edns_udp_only = edns;
+    edns_udp_only.accept_truncated = true;
+    auto big_udp = query_now("big.test", dns_type::txt, edns_udp_only);
+    REQUIRE(big_udp.outcome == DnsOutcome::answer);
+    REQUIRE(big_udp.message);
+    CHECK_FALSE(big_udp.message->tc);
+    CHECK(big_udp.raw.size() > 3000);
+    CHECK(big_udp.records()[0]->texts.size() == 12);
     auto small = truncated_options;
     auto big_truncated = query_now("big.test", dns_type::txt, small);
     REQUIRE(big_truncated.message);

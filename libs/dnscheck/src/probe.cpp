@@ -9,9 +9,6 @@
 #include "nettool/io/event_loop.hpp"
 #include "nettool/io/icmp.hpp"
 
-#include "nettool/wire/dns_message.hpp"
-
-#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -23,7 +20,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <thread>
 
 namespace nettool::dnscheck {
@@ -162,120 +158,6 @@ bool valid_name(const std::string& name) {
     return true;
 }
 
-// The large-answer probe speaks UDP itself rather than through c-ares: c-ares 1.18 cuts a UDP answer to 512 bytes
-// when truncation is ignored and its own EDNS flag is off, and this probe must see the whole answer as it arrived
-// (its size, TC bit and whether the fragments made it). One connected socket per query, so an ICMP port
-// unreachable comes back as ECONNREFUSED; answers with another id or not from the server are ignored.
-class UdpExchange : public std::enable_shared_from_this<UdpExchange> {
-public:
-    using Done = std::function<void(QueryProbe&)>;
-
-    UdpExchange(IoContext& io, QueryProbe& probe, Done done)
-        : socket_(io), timer_(io), probe_(probe), done_(std::move(done)), buffer_(65536) {}
-
-    void start(const DnsServer& server, std::uint16_t edns_size, std::chrono::milliseconds timeout) {
-        static thread_local std::mt19937 random{std::random_device{}()};
-        DnsQuerySpec spec;
-        spec.id = static_cast<std::uint16_t>(random());
-        spec.name = probe_.name;
-        spec.type = probe_.type;
-        spec.edns_udp_size = edns_size;
-        spec.dnssec_ok = true;
-        id_ = spec.id;
-        auto wire = build_dns_query(spec);
-        if (!wire) return fail(QueryStatus::bad_response, wire.error().describe());
-        query_ = std::move(wire.value());
-
-        boost::system::error_code ec;
-        boost::asio::ip::address address;
-        if (server.address.is_v4()) {
-            address = boost::asio::ip::address_v4(server.address.v4_host_order());
-        } else {
-            boost::asio::ip::address_v6::bytes_type bytes;
-            std::copy_n(server.address.bytes.begin(), 16, bytes.begin());
-            address = boost::asio::ip::address_v6(bytes);
-        }
-        boost::asio::ip::udp::endpoint endpoint(address, server.port);
-        socket_.open(endpoint.protocol(), ec);
-        if (!ec) socket_.connect(endpoint, ec);
-        if (ec) return fail(QueryStatus::network_error, ec.message());
-        sent_ = Clock::now();
-        auto self = shared_from_this();
-        timer_.expires_after(timeout);
-        timer_.async_wait([self](const boost::system::error_code& error) {
-            if (!error) self->fail(QueryStatus::timeout, "");
-        });
-        socket_.async_send(boost::asio::buffer(query_), [self](const boost::system::error_code& error, std::size_t) {
-            if (error) self->fail(self->status_for(error), error.message());
-        });
-        receive();
-    }
-
-    void cancel() {
-        if (!finished_) fail(QueryStatus::timeout, "no answer before the deadline");
-    }
-
-private:
-    QueryStatus status_for(const boost::system::error_code& error) const {
-        return error == boost::asio::error::connection_refused ? QueryStatus::connection_refused
-                                                                : QueryStatus::network_error;
-    }
-
-    void receive() {
-        auto self = shared_from_this();
-        socket_.async_receive(boost::asio::buffer(buffer_), [self](const boost::system::error_code& error,
-                                                                   std::size_t length) {
-            if (self->finished_) return;
-            if (error) return self->fail(self->status_for(error), error.message());
-            if (length < 12 || ((self->buffer_[0] << 8) | self->buffer_[1]) != self->id_ ||
-                (self->buffer_[2] & 0x80) == 0) {
-                return self->receive();  // not the answer to our query
-            }
-            auto parsed = parse_dns_message(std::span<const std::uint8_t>(self->buffer_.data(), length));
-            self->probe_.answer_bytes = length;
-            self->probe_.rtt_ms = ms_between(self->sent_, Clock::now());
-            if (!parsed) return self->fail(QueryStatus::bad_response, parsed.error().describe());
-            self->probe_.status = QueryStatus::answered;
-            self->probe_.rcode = parsed->rcode;
-            self->probe_.truncated = parsed->tc;
-            self->probe_.answer_records = parsed->answers.size();
-            self->complete();
-        });
-    }
-
-    void fail(QueryStatus status, std::string detail) {
-        if (finished_) return;
-        probe_.status = status;
-        probe_.detail = std::move(detail);
-        if (status == QueryStatus::timeout) {
-            probe_.waited_ms = sent_ == Clock::time_point{} ? 0.0 : ms_between(sent_, Clock::now());
-        }
-        complete();
-    }
-
-    void complete() {
-        finished_ = true;
-        timer_.cancel();
-        boost::system::error_code ignored;
-        socket_.close(ignored);
-        if (done_) {
-            Done done = std::move(done_);
-            done_ = nullptr;
-            done(probe_);
-        }
-    }
-
-    boost::asio::ip::udp::socket socket_;
-    boost::asio::steady_timer timer_;
-    QueryProbe& probe_;
-    Done done_;
-    std::vector<std::uint8_t> buffer_;
-    std::vector<std::uint8_t> query_;
-    std::uint16_t id_ = 0;
-    Clock::time_point sent_{};
-    bool finished_ = false;
-};
-
 class Prober {
 public:
     Prober(IoContext& io, const DnsCheckRequest& request, DnsCheckResult& result)
@@ -377,19 +259,18 @@ private:
     }
 
     void send_query(const ResolverProbes& p, QueryProbe& probe) {
-        if (probe.kind == QueryKind::large) {
-            probe.sent_at_ms = ms_between(start_, Clock::now());
-            probe.status = QueryStatus::timeout;
-            auto exchange = std::make_shared<UdpExchange>(io_, probe, [this](QueryProbe&) { done_one(); });
-            exchanges_.push_back(exchange);
-            exchange->start(p.server, 4096, remaining());
-            return;
-        }
         DnsQueryOptions options;
         options.servers = {p.server};
         options.transport = probe.kind == QueryKind::tcp ? DnsTransport::tcp : DnsTransport::udp;
         options.timeout = remaining();
         options.tries = 1;
+        if (probe.kind == QueryKind::large) {
+            // The answer as it arrived over UDP (its size, TC bit, whether the fragments made it): EDNS 4096 with
+            // DO to make it large, and no retry over TCP that would hide a lost fragment.
+            options.edns_udp_size = 4096;
+            options.dnssec_ok = true;
+            options.accept_truncated = true;
+        }
         const auto sent = Clock::now();
         probe.sent_at_ms = ms_between(start_, sent);
         probe.status = QueryStatus::timeout;  // until the callback says otherwise
@@ -479,7 +360,6 @@ private:
         for (auto& t : timers_) t->cancel();
         interrupt_.cancel();
         dns_.cancel_all();
-        for (auto& exchange : exchanges_) exchange->cancel();
         for (auto& [family, pinger] : pingers_) {
             if (pinger) pinger->cancel_all();
         }
@@ -494,7 +374,6 @@ private:
     Timer deadline_;
     InterruptHandler interrupt_;
     std::vector<std::unique_ptr<Timer>> timers_;
-    std::vector<std::shared_ptr<UdpExchange>> exchanges_;
     std::shared_ptr<LookupChannel> channel_;
     Clock::time_point start_{};
     Clock::time_point deadline_at_{};

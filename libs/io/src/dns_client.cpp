@@ -33,18 +33,19 @@ void ensure_ares_library() {
     std::call_once(once, [] { ares_library_init(ARES_LIB_INIT_ALL); });
 }
 
-// One option set that needs its own c-ares channel (servers, transport, timeout, tries, TC handling).
+// One option set that needs its own c-ares channel (servers, transport, timeout, tries, TC handling, EDNS size).
 struct ChannelKey {
     std::string servers_csv;
     bool tcp = false;
     long timeout_ms = 0;
     int tries = 1;
     bool accept_truncated = false;
+    std::uint16_t edns_udp_size = 0;
     std::size_t server_count = 0;
 
     std::string text() const {
         return servers_csv + "|" + (tcp ? "tcp" : "udp") + "|" + std::to_string(timeout_ms) + "|" +
-               std::to_string(tries) + "|" + (accept_truncated ? "igntc" : "tc");
+               std::to_string(tries) + "|" + (accept_truncated ? "igntc" : "tc") + "|" + std::to_string(edns_udp_size);
     }
 };
 
@@ -322,6 +323,14 @@ struct DnsClient::Impl {
         options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH;
         if (key.tcp) options.flags |= ARES_FLAG_USEVC;
         if (key.accept_truncated) options.flags |= ARES_FLAG_IGNTC;
+        if (key.edns_udp_size > 512) {
+            // Without this c-ares 1.18.1 takes any UDP answer over 512 bytes for truncated: it retries over TCP,
+            // or with IGNTC cuts the answer to 512 bytes. Our queries carry their own OPT record (ares_send sends
+            // them unchanged); the flag only tells c-ares how large an answer we asked for.
+            options.flags |= ARES_FLAG_EDNS;
+            options.ednspsz = key.edns_udp_size;
+            mask |= ARES_OPT_EDNSPSZ;
+        }
         mask |= ARES_OPT_FLAGS;
         options.timeout = static_cast<int>(key.timeout_ms);
         mask |= ARES_OPT_TIMEOUTMS;
@@ -525,6 +534,7 @@ Status DnsClient::query(const std::string& name, std::uint16_t type, const DnsQu
     key.timeout_ms = static_cast<long>(options.timeout.count());
     key.tries = options.tries;
     key.accept_truncated = options.accept_truncated;
+    if (!key.tcp) key.edns_udp_size = options.edns_udp_size;
     auto channel = impl_->channel_for(key);
     if (!channel) return channel.error();
 
