@@ -563,3 +563,26 @@ TEST_CASE("answers_for follows CNAME chains, bounded, and ignores unrelated reco
     CHECK(answers_for(chain, "n30", dns_type::a).size() == 1);
     CHECK(answers_for(DnsMessage{}, "x", dns_type::a).empty());
 }
+
+TEST_CASE("answers_for compares names as DNS does: escapes undone, case folded, the root kept") {
+    auto a_record = [](std::string owner) {
+        DnsRecord r;
+        r.name = std::move(owner);
+        r.type = dns_type::a;
+        r.address = IpAddress::v4(0xC0000201);
+        return r;
+    };
+    // Owners as the parser prints them: a space as \032, a dot inside a label as "\.".
+    DnsMessage message;
+    message.answers = {a_record("a\\032b.test"), a_record("x\\.y.test"), a_record("."), a_record("Q\\255.test")};
+    CHECK(answers_for(message, "a b.test", dns_type::a).size() == 1);     // raw space, as SPF macros produce
+    CHECK(answers_for(message, "A\\ B.TEST.", dns_type::a).size() == 1);  // "\ " escape, other case, trailing dot
+    CHECK(answers_for(message, "x\\.y.test", dns_type::a).size() == 1);
+    CHECK(answers_for(message, "x.y.test", dns_type::a).empty());  // three labels, not "x.y" and "test"
+    CHECK(answers_for(message, ".", dns_type::a).size() == 1);
+    CHECK(answers_for(message, "q\\255.test", dns_type::a).size() == 1);
+    // Names that cannot be encoded match nothing and never throw.
+    CHECK(answers_for(message, "bad\\9", dns_type::a).empty());
+    CHECK(answers_for(message, "a..b", dns_type::a).empty());
+    CHECK(answers_for(message, "", dns_type::a).empty());
+}

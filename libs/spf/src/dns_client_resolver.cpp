@@ -1,6 +1,6 @@
 #include "nettool/spf/dns_client_resolver.hpp"
 
-#include <cctype>
+#include "nettool/wire/dns_message.hpp"
 
 namespace nettool::spf {
 
@@ -9,44 +9,6 @@ namespace {
 std::string strip_dot(std::string text) {
     if (!text.empty() && text.back() == '.') text.pop_back();
     return text;
-}
-
-// Presentation form (as the wire parser prints names: "\\DDD" and "\\X" escapes) back to raw bytes, lower case.
-std::string unescape_lower(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '\\' && i + 3 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
-            std::isdigit(static_cast<unsigned char>(text[i + 2])) &&
-            std::isdigit(static_cast<unsigned char>(text[i + 3]))) {
-            c = static_cast<char>((text[i + 1] - '0') * 100 + (text[i + 2] - '0') * 10 + (text[i + 3] - '0'));
-            i += 3;
-        } else if (c == '\\' && i + 1 < text.size()) {
-            c = text[++i];
-        }
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    }
-    if (!out.empty() && out.back() == '.') out.pop_back();
-    return out;
-}
-
-// The answer records of `type` owned by `name` or reached from it through CNAMEs (at most 16), comparing names
-// byte for byte after undoing presentation escapes, so names with spaces or other odd bytes (which SPF macros
-// can produce) still find their records.
-std::vector<const DnsRecord*> chain_records(const DnsMessage& message, const std::string& name, std::uint16_t type) {
-    std::vector<const DnsRecord*> out;
-    std::string owner = unescape_lower(name);
-    for (int hop = 0; hop < 16; ++hop) {
-        std::string next;
-        for (const auto& record : message.answers) {
-            if (unescape_lower(record.name) != owner) continue;
-            if (record.type == type) out.push_back(&record);
-            if (record.type == dns_type::cname && next.empty()) next = unescape_lower(record.target);
-        }
-        if (!out.empty() || next.empty() || next == owner) break;
-        owner = next;
-    }
-    return out;
 }
 
 }  // namespace
@@ -59,7 +21,7 @@ LookupAnswer to_lookup_answer(const DnsResult& result, std::uint16_t type) {
     std::vector<const DnsRecord*> records;
     if (result.message && result.message->rcode == dns_rcode::noerror &&
         (outcome == DnsOutcome::answer || outcome == DnsOutcome::nodata)) {
-        records = chain_records(*result.message, result.name, type);
+        records = answers_for(*result.message, result.name, type);
         outcome = records.empty() ? DnsOutcome::nodata : DnsOutcome::answer;
     }
     switch (outcome) {

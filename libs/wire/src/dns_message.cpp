@@ -42,15 +42,6 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-// Presentation form used for comparisons: lower case, no trailing dot (the root stays ".").
-std::string comparable_name(std::string_view name) {
-    std::string out;
-    out.reserve(name.size());
-    for (char c : name) out += ascii_lower(c);
-    if (out.size() > 1 && out.back() == '.' && out[out.size() - 2] != '\\') out.pop_back();
-    if (out.empty()) out.push_back('.');  // (not `out = "."`: GCC 12 -O3 reports a false -Wrestrict on that)
-    return out;
-}
 
 std::string offset_text(std::size_t offset) { return "at offset " + std::to_string(offset); }
 
@@ -288,17 +279,19 @@ std::string dns_rcode_name(int rcode) {
     }
 }
 
-Result<std::vector<std::uint8_t>> build_dns_query(const DnsQuerySpec& spec) {
-    std::string_view name = spec.name;
-    std::vector<std::uint8_t> encoded;  // the question name in wire form
+namespace {
+
+// A name in presentation form (\DDD and \X escapes, a trailing dot accepted) in uncompressed wire form.
+Result<std::vector<std::uint8_t>> encode_name(std::string_view name) {
+    std::vector<std::uint8_t> encoded;
     if (name.empty()) return input_error("empty DNS name");
     if (name != ".") {
         std::vector<std::uint8_t> label;
         bool trailing_dot = false;
         auto finish_label = [&]() -> Status {
-            if (label.empty()) return input_error("empty label in DNS name", std::string(spec.name));
+            if (label.empty()) return input_error("empty label in DNS name", std::string(name));
             if (label.size() > max_label_length) {
-                return input_error("label longer than 63 bytes in DNS name", std::string(spec.name));
+                return input_error("label longer than 63 bytes in DNS name", std::string(name));
             }
             encoded.push_back(static_cast<std::uint8_t>(label.size()));
             encoded.insert(encoded.end(), label.begin(), label.end());
@@ -312,15 +305,15 @@ Result<std::vector<std::uint8_t>> build_dns_query(const DnsQuerySpec& spec) {
                 if (auto status = finish_label(); !status) return status.error();
                 trailing_dot = true;
             } else if (c == '\\') {
-                if (i + 1 >= name.size()) return input_error("DNS name ends in a lone backslash", std::string(spec.name));
+                if (i + 1 >= name.size()) return input_error("DNS name ends in a lone backslash", std::string(name));
                 const char next = name[i + 1];
                 if (next >= '0' && next <= '9') {
                     if (i + 3 >= name.size() || !(name[i + 2] >= '0' && name[i + 2] <= '9') ||
                         !(name[i + 3] >= '0' && name[i + 3] <= '9')) {
-                        return input_error("bad \\DDD escape in DNS name", std::string(spec.name));
+                        return input_error("bad \\DDD escape in DNS name", std::string(name));
                     }
                     const int value = (next - '0') * 100 + (name[i + 2] - '0') * 10 + (name[i + 3] - '0');
-                    if (value > 255) return input_error("bad \\DDD escape in DNS name", std::string(spec.name));
+                    if (value > 255) return input_error("bad \\DDD escape in DNS name", std::string(name));
                     label.push_back(static_cast<std::uint8_t>(value));
                     i += 3;
                 } else {
@@ -337,8 +330,17 @@ Result<std::vector<std::uint8_t>> build_dns_query(const DnsQuerySpec& spec) {
     }
     encoded.push_back(0);
     if (encoded.size() > max_name_wire_length) {
-        return input_error("DNS name longer than 255 bytes", std::string(spec.name));
+        return input_error("DNS name longer than 255 bytes", std::string(name));
     }
+    return encoded;
+}
+
+}  // namespace
+
+Result<std::vector<std::uint8_t>> build_dns_query(const DnsQuerySpec& spec) {
+    auto name = encode_name(spec.name);
+    if (!name) return name.error();
+    const std::vector<std::uint8_t>& encoded = *name;
 
     std::vector<std::uint8_t> wire;
     wire.reserve(header_size + encoded.size() + 4 + 11);
@@ -478,6 +480,24 @@ Result<DnsMessage> parse_dns_message(std::span<const std::uint8_t> wire) {
     }
     return message;
 }
+
+namespace {
+
+// The form names are compared in: uncompressed wire form in ASCII lower case, so "A b.test" (a raw space, as SPF
+// macros produce), "a\\032b.test" (as the parser prints it) and "a\\ b.test." are one name. A name that cannot be
+// encoded compares as its own text, behind a prefix no wire name starts with.
+std::string comparable_name(std::string_view name) {
+    std::string out;
+    if (auto wire = encode_name(name)) {
+        for (std::uint8_t byte : *wire) out += ascii_lower(static_cast<char>(byte));  // length bytes are < 64
+    } else {
+        out = "~";
+        for (char c : name) out += ascii_lower(c);
+    }
+    return out;
+}
+
+}  // namespace
 
 std::vector<const DnsRecord*> answers_for(const DnsMessage& message, std::string_view name, std::uint16_t type) {
     std::vector<const DnsRecord*> found;
