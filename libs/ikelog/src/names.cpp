@@ -1,4 +1,5 @@
 // --resolve NAME without an address: ask DNS now (A and AAAA at once) through the project's DnsClient.
+// DNS only, never /etc/hosts: the question is what dynamic DNS publishes for the peer, which a hosts entry would hide.
 #include "nettool/ikelog/ike_log.hpp"
 
 #include "nettool/io/dns_client.hpp"
