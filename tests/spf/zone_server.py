@@ -8,7 +8,8 @@ several character-strings), {"SPF": ...} (type 99), {"A": "192.0.2.1"}, {"AAAA":
 {"MX": [10, "mx.example"]}, {"PTR": "host.example"}, {"CNAME": "target.example"}, or the string "TIMEOUT" (queries
 for types without an entry listed before it are never answered). Names not in the zone get NXDOMAIN (NOERROR when
 they are an empty non-terminal); CNAMEs are followed inside the zone (a loop ends the chain). Every answer can be
-delayed by --delay-ms (concurrently: each query waits in its own thread). UDP answers over 512 bytes (or the
+delayed by --delay-ms, counted from the query's arrival (each query waits in its own thread and its answer is built
+during the wait, so concurrent queries are all answered on time rather than one after the other). UDP answers over 512 bytes (or the
 client's EDNS size) are truncated (TC=1), TCP is served on the same port. Prints nothing; writes the port to
 --port-file once both sockets listen. Stops on SIGTERM.
 """
@@ -91,7 +92,16 @@ class Server:
         self.zone = zone
         self.delay = delay
 
-    def answer(self, data, transport):
+    def answer(self, data, transport, received_at=None):
+        """The reply to `data`, sent no earlier than `received_at` (time.monotonic()) + the delay; None: no reply."""
+        if received_at is None:
+            received_at = time.monotonic()
+        reply = self.build(data, transport)
+        if self.delay:
+            time.sleep(max(0.0, received_at + self.delay - time.monotonic()))
+        return reply
+
+    def build(self, data, transport):
         try:
             request = DNSRecord.parse(data)
         except Exception:
@@ -103,8 +113,6 @@ class Server:
         qtype = QTYPE.get(q.qtype)
         qtype = qtype if isinstance(qtype, str) else 'TYPE%d' % q.qtype
         found = self.zone.lookup(qname, qtype)
-        if self.delay:
-            time.sleep(self.delay)
         if found is None:
             return None
         rcode, records = found
@@ -139,8 +147,8 @@ def main():
 
     class Udp(socketserver.BaseRequestHandler):
         def handle(self):
-            data, sock = self.request
-            reply = server.answer(data, 'udp')
+            data, sock, received_at = self.request
+            reply = server.answer(data, 'udp', received_at)
             if reply is not None:
                 sock.sendto(reply, self.client_address)
 
@@ -170,6 +178,11 @@ def main():
     class UdpServer(socketserver.ThreadingUDPServer):
         address_family = family
         daemon_threads = True
+
+        def process_request(self, request, client_address):
+            # Stamped here, in the receiving thread, before a handler thread exists: the delay counts from arrival.
+            data, sock = request
+            super().process_request((data, sock, time.monotonic()), client_address)
 
     class TcpServer(socketserver.ThreadingTCPServer):
         address_family = family
