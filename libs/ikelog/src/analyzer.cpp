@@ -103,7 +103,7 @@ struct PeerAgg {
     std::size_t numbering = 0;
 };
 
-std::string source_of(const std::vector<FileSummary>& files, std::size_t file, std::size_t line) {
+std::string source_of(const std::deque<FileSummary>& files, std::size_t file, std::size_t line) {
     std::string path = file < files.size() ? files[file].path : "?";
     return path + ":" + std::to_string(line);
 }
@@ -113,7 +113,7 @@ std::string describe_state(const Attempt& a) { return a.state.empty() ? "started
 }  // namespace
 
 struct Analyzer::State {
-    std::vector<FileSummary> files;
+    std::deque<FileSummary> files;  // a deque: Analyzer::file() references stay valid as files are added
     std::vector<bool> logs_phase2;
     std::vector<std::unordered_map<std::string, Attempt>> open;  // per file: attempt key -> attempt
     std::vector<std::string> last_key;                            // per file: most recently touched attempt
@@ -752,7 +752,7 @@ std::vector<Correlation> correlate(const std::vector<PeerReport>& peers, const s
 
 IkeReport Analyzer::report() const {
     IkeReport report;
-    report.files = state_->files;
+    report.files.assign(state_->files.begin(), state_->files.end());
     report.name_checks = state_->name_checks;
     auto peers = state_->peers;
     // Fold copies of the attempts still open (the log ended, or we are following it).

@@ -14,8 +14,9 @@ using namespace text;
 // Finds "NN[GRP] " in the first 120 bytes; returns the offset of the two thread digits or npos.
 std::size_t find_thread_group(std::string_view line) {
     std::size_t limit = std::min<std::size_t>(line.size(), 120);
-    for (std::size_t at = line.find('['); at != std::string_view::npos && at < limit; at = line.find('[', at + 1)) {
-        if (at < 2 || at + 5 >= line.size()) continue;
+    // A plain loop: the group is mostly a few bytes in, too close for memchr's setup to pay off.
+    for (std::size_t at = 0; at < limit; ++at) {
+        if (line[at] != '[' || at < 2 || at + 5 >= line.size()) continue;
         if (!is_digit(line[at - 1]) || !is_digit(line[at - 2])) continue;
         if (line[at + 4] != ']' || line[at + 5] != ' ') continue;
         bool upper = true;
@@ -70,7 +71,7 @@ class StrongswanParser : public LineParser {
 public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
         std::string_view rest = line;
-        Stamp stamp = take_timestamp(rest);
+        Stamp stamp = stamps_.take(rest);
         std::size_t at = find_thread_group(rest);
         if (at == std::string_view::npos) return false;
         std::string_view group = rest.substr(at + 3, 3);
@@ -89,26 +90,33 @@ public:
     }
 
 private:
+    StampReader stamps_;
+    AddressReader addresses_;
     std::string last_id_lookup_;  // "looking for peer configs matching ..." text, for the id_mismatch evidence
     std::string last_in_, last_out_;  // sa|peer|local of the last packet events, to report each pair once
 
     bool dispatch(std::string_view group, std::string_view msg, std::vector<Event>& out) {
-        Event e;
+        std::string_view connection, sa;
         if (!msg.empty() && msg.front() == '<') {
             auto close = msg.find('>');
             if (close == std::string_view::npos) return true;
             std::string_view inside = msg.substr(1, close - 1);
             auto bar = inside.find('|');
             if (bar != std::string_view::npos) {
-                e.connection = std::string(inside.substr(0, bar));
-                e.sa = std::string(inside.substr(bar + 1));
+                connection = inside.substr(0, bar);
+                sa = inside.substr(bar + 1);
             } else {
-                e.sa = std::string(inside);
+                sa = inside;
             }
             msg.remove_prefix(close + 1);
             if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
         }
         if (msg.empty() || msg.front() == ' ') return true;  // indented detail (task lists, hex dumps)
+        // Most lines say nothing the parsers below use: dismiss them before building an Event.
+        if (!may_matter(group, msg)) return true;
+        Event e;
+        e.connection = std::string(connection);
+        e.sa = std::string(sa);
         if (group == "JOB") {
             if (contains(msg, "DPD check timed out")) {
                 e.kind = EventKind::dpd_timeout;
@@ -124,6 +132,51 @@ private:
         return parse_ike(msg, e, out);
     }
 
+    // A superset of the lines parse_enc, parse_net and parse_ike make anything of (events or remembered text).
+    static bool may_matter(std::string_view group, std::string_view m) {
+        static constexpr Needle dpd_timed_out{"DPD check timed out"}, decryption_failed{"decryption failed?"},
+            mac_mismatched{"but MAC mismatched"}, no_shared_key{"no shared key found for"},
+            is_initiating{" is initiating "};
+        if (group == "JOB") return contains(m, dpd_timed_out);
+        if (group == "ENC") {
+            // parse_enc: messages of a known exchange ("generating payload of type ..." is not one), or PSK trouble
+            if (consume(m, "generating ") || consume(m, "parsed ")) {
+                auto space = m.find(' ');
+                return space != std::string_view::npos && find_exchange(m.substr(0, space));
+            }
+            return contains(m, decryption_failed) || starts_with(m, "could not decrypt payloads");
+        }
+        if (group == "NET") {
+            return m.size() >= 20 && (starts_with(m, "received packet: from ") || starts_with(m, "sending packet: from "));
+        }
+        if (!interesting_start(m)) return false;
+        switch (m.front()) {
+        case 'i': if (starts_with(m, "initiating ")) return true; break;
+        case 'I': if (starts_with(m, "IKE_SA ")) return true; break;
+        case 'C': if (starts_with(m, "CHILD_SA ")) return true; break;
+        case 'r': if (starts_with(m, "received ") || starts_with(m, "retransmit ")) return true; break;
+        case 'c':
+            if (starts_with(m, "configured proposals: ") || starts_with(m, "could not decrypt payloads")) return true;
+            break;
+        case 'n': if (starts_with(m, "no ")) return true; break;
+        case 'A': if (starts_with(m, "Aggressive Mode PSK disabled")) return true; break;
+        case 'v': if (starts_with(m, "verification of AUTH payload")) return true; break;
+        case 'l': if (starts_with(m, "looking for ")) return true; break;
+        case 't': if (starts_with(m, "traffic selectors ")) return true; break;
+        case 's': if (starts_with(m, "sending retransmit ") || m == "sending DPD request") return true; break;
+        case 'g': if (starts_with(m, "giving up after ")) return true; break;
+        case 'e': if (starts_with(m, "establishing IKE_SA failed, peer not responding")) return true; break;
+        case 'p': if (starts_with(m, "peer not responding")) return true; break;
+        case 'd': if (starts_with(m, "deleting IKE_SA ")) return true; break;
+        default: break;
+        }
+        // "198.51.100.2 is initiating a Main Mode IKE_SA" (the address may start with a hex letter)
+        bool address_first = is_digit(m.front()) || m.front() == ':' || (m.front() >= 'a' && m.front() <= 'f') ||
+                             (m.front() >= 'A' && m.front() <= 'F');
+        if (address_first && contains(m, is_initiating)) return true;
+        return contains(m, decryption_failed) || contains(m, mac_mismatched) || contains(m, no_shared_key);
+    }
+
     // Cheap gate on the first byte: the messages parse_ike knows start with one of these (an address for
     // "A is initiating ..."); everything else (task queues, vendor IDs, NAT detection, ...) is skipped at once.
     static bool interesting_start(std::string_view m) {
@@ -136,23 +189,34 @@ private:
         }
     }
 
+    struct ExchangeName {
+        std::string_view name;
+        Exchange exchange;
+        int ike_version;
+        bool phase2;
+    };
+    static constexpr ExchangeName exchange_names[] = {
+        {"ID_PROT", Exchange::main_mode, 1, false},
+        {"AGGRESSIVE", Exchange::aggressive_mode, 1, false},
+        {"QUICK_MODE", Exchange::quick_mode, 1, true},
+        {"INFORMATIONAL_V1", Exchange::informational, 1, false},
+        {"IKE_SA_INIT", Exchange::ike_sa_init, 2, false},
+        {"IKE_AUTH", Exchange::ike_auth, 2, false},
+        {"CREATE_CHILD_SA", Exchange::create_child_sa, 2, true},
+        {"INFORMATIONAL", Exchange::informational, 2, false},
+    };
+
+    static const ExchangeName* find_exchange(std::string_view name) {
+        for (const auto& x : exchange_names) {
+            if (x.name == name) return &x;
+        }
+        return nullptr;
+    }
+
     static void set_exchange(std::string_view name, Event& e) {
-        if (name == "ID_PROT") {
-            e.exchange = Exchange::main_mode, e.ike_version = 1;
-        } else if (name == "AGGRESSIVE") {
-            e.exchange = Exchange::aggressive_mode, e.ike_version = 1;
-        } else if (name == "QUICK_MODE") {
-            e.exchange = Exchange::quick_mode, e.ike_version = 1, e.phase2 = true;
-        } else if (name == "INFORMATIONAL_V1") {
-            e.exchange = Exchange::informational, e.ike_version = 1;
-        } else if (name == "IKE_SA_INIT") {
-            e.exchange = Exchange::ike_sa_init, e.ike_version = 2;
-        } else if (name == "IKE_AUTH") {
-            e.exchange = Exchange::ike_auth, e.ike_version = 2;
-        } else if (name == "CREATE_CHILD_SA") {
-            e.exchange = Exchange::create_child_sa, e.ike_version = 2, e.phase2 = true;
-        } else if (name == "INFORMATIONAL") {
-            e.exchange = Exchange::informational, e.ike_version = 2;
+        if (const ExchangeName* x = find_exchange(name)) {
+            e.exchange = x->exchange, e.ike_version = x->ike_version;
+            if (x->phase2) e.phase2 = true;
         }
     }
 
@@ -223,8 +287,8 @@ private:
             return true;
         }
         last = e.sa + "|" + std::string(endpoints);
-        std::string from = leading_address(msg);
-        std::string to = leading_address(after(msg, " to ", " "));
+        std::string from = addresses_.leading(msg);
+        std::string to = addresses_.leading(after(msg, " to ", " "));
         if (from.empty() || to.empty()) return true;
         e.kind = received ? EventKind::message_received : EventKind::message_sent;
         e.peer = received ? from : to;
@@ -254,7 +318,7 @@ private:
             if (!consume(m, "IKE_SA ")) return true;
             std::string name, id;
             if (split_sa_name(m.substr(0, m.find(' ')), name, id)) e.connection = name, e.sa = id;
-            e.peer = leading_address(after(m, " to ", " "));
+            e.peer = addresses_.leading(after(m, " to ", " "));
             return emit(EventKind::negotiation_start);
         }
         // Responder: "198.51.100.2 is initiating a Main Mode IKE_SA"
@@ -262,7 +326,7 @@ private:
                              (m.front() >= 'A' && m.front() <= 'F');
         if (auto pos = address_first ? m.find(" is initiating ") : std::string_view::npos;
             pos != std::string_view::npos) {
-            e.peer = leading_address(m);
+            e.peer = addresses_.leading(m);
             e.role = Role::responder;
             std::string_view kind = m.substr(pos + 15);
             if (contains(kind, "Main Mode")) {
@@ -283,9 +347,9 @@ private:
             }
             if (auto between = m.find(" established between "); between != std::string_view::npos) {
                 std::string_view ends = m.substr(between + 21);
-                e.local = leading_address(ends);
+                e.local = addresses_.leading(ends);
                 auto dots = ends.find("...");
-                if (dots != std::string_view::npos) e.peer = leading_address(ends.substr(dots + 3));
+                if (dots != std::string_view::npos) e.peer = addresses_.leading(ends.substr(dots + 3));
                 e.detail = std::string(ends);
                 return emit(EventKind::phase1_established);
             }
@@ -334,9 +398,9 @@ private:
         if (starts_with(m, "no IKE config found for ")) {
             // "no IKE config found for 203.0.113.2...198.51.100.2, sending NO_PROPOSAL_CHOSEN"
             std::string_view ends = m.substr(24);
-            e.local = leading_address(ends);
+            e.local = addresses_.leading(ends);
             auto dots = ends.find("...");
-            if (dots != std::string_view::npos) e.peer = leading_address(ends.substr(dots + 3));
+            if (dots != std::string_view::npos) e.peer = addresses_.leading(ends.substr(dots + 3));
             e.detail = std::string(m.substr(0, m.find(',')));
             e.role = Role::responder;
             e.also = codes::unknown_peer;

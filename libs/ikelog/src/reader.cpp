@@ -9,12 +9,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace nettool::ikelog {
 
 LogFeeder::LogFeeder(Analyzer& analyzer, std::size_t file_index, const FormatInfo* forced)
-    : analyzer_(analyzer), file_(file_index), format_(forced) {
+    : analyzer_(analyzer), file_(file_index), summary_(analyzer.file(file_index)), format_(forced) {
     if (forced) {
         parser_ = forced->create();
         decided_ = true;
@@ -26,7 +27,7 @@ LogFeeder::~LogFeeder() = default;
 
 void LogFeeder::line(std::string_view text, bool truncated) {
     ++line_number_;
-    FileSummary& f = analyzer_.file(file_);
+    FileSummary& f = summary_;
     ++f.lines;
     if (truncated) {
         ++f.skipped;
@@ -64,8 +65,9 @@ void LogFeeder::flush(bool end_of_input) {
 }
 
 void LogFeeder::process(std::string_view text) {
-    FileSummary& f = analyzer_.file(file_);
-    if (text::trim(text).empty()) return;
+    FileSummary& f = summary_;
+    bool blank = text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') && text::trim(text).empty());
+    if (blank) return;
     events_.clear();
     bool known = parser_ && parser_->parse(text, events_);
     if (!known) {
@@ -98,20 +100,75 @@ void LogFeeder::process(std::string_view text) {
 }
 
 
-Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* forced) {
-    int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        return input_error(std::string("cannot open: ") + std::strerror(err), path);
+namespace {
+
+// Big enough for many lines per read() and always for one whole line of max_line_bytes.
+constexpr std::size_t kReadBuffer = 1 << 20;
+static_assert(kReadBuffer > 2 * max_line_bytes);
+
+bool starts_gzip(int fd, const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) return false;
+    off_t at = lseek(fd, 0, SEEK_CUR);  // standard input may be a file opened part-way
+    unsigned char magic[2] = {0, 0};
+    return at >= 0 && pread(fd, magic, 2, at) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+// Plain text: read() into one reused buffer and hand each line on as a view into it. Only an unfinished line at
+// the end of a read is moved (to the front, before the next read); same line and truncation rules as LineSplitter.
+Status read_plain(int fd, const std::string& path, LogFeeder& feeder) {
+    std::vector<char> buffer(kReadBuffer);
+    std::size_t kept = 0;   // bytes of an unfinished line at the front of the buffer
+    bool dropping = false;  // inside a line longer than max_line_bytes: its bytes are discarded
+    auto emit = [&feeder](const char* begin, const char* end) {
+        std::size_t size = static_cast<std::size_t>(end - begin);
+        if (size > max_line_bytes) {
+            feeder.line({}, true);
+            return;
+        }
+        if (size > 0 && end[-1] == '\r') --size;
+        feeder.line(std::string_view(begin, size), false);
+    };
+    for (;;) {
+        ssize_t n = ::read(fd, buffer.data() + kept, buffer.size() - kept);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            return input_error(std::string("read failed: ") + std::strerror(err), path);
+        }
+        if (n == 0) break;
+        const char* line = buffer.data();
+        const char* end = buffer.data() + kept + n;
+        const char* scan = buffer.data() + kept;  // the kept bytes hold no newline
+        while (const char* nl = static_cast<const char*>(std::memchr(scan, '\n', static_cast<std::size_t>(end - scan)))) {
+            if (dropping) {
+                feeder.line({}, true);
+                dropping = false;
+            } else {
+                emit(line, nl);
+            }
+            line = scan = nl + 1;
+        }
+        std::size_t tail = static_cast<std::size_t>(end - line);
+        if (!dropping && tail > max_line_bytes) dropping = true;
+        kept = dropping ? 0 : tail;
+        if (kept > 0) std::memmove(buffer.data(), line, kept);
     }
+    if (dropping) {
+        feeder.line({}, true);
+    } else if (kept > 0) {
+        emit(buffer.data(), buffer.data() + kept);
+    }
+    return Ok{};
+}
+
+// Gzip-compressed or not seekable (a pipe): zlib reads both, recognising gzip by content.
+Status read_stream(int fd, const std::string& path, LogFeeder& feeder) {
     gzFile gz = gzdopen(fd, "rb");
     if (!gz) {
         close(fd);
         return internal_error("cannot start reading (zlib)", path);
     }
     gzbuffer(gz, 1 << 20);
-    std::size_t index = analyzer.add_file(path == "-" ? "(stdin)" : path);
-    LogFeeder feeder(analyzer, index, forced);
     LineSplitter splitter(feeder);
     std::vector<char> buffer(1 << 20);
     Status status = Ok{};
@@ -136,6 +193,29 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     }
     gzclose(gz);
     splitter.finish();
+    return status;
+}
+
+}  // namespace
+
+Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* forced) {
+    int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        return input_error(std::string("cannot open: ") + std::strerror(err), path);
+    }
+    struct stat st {};
+    bool plain = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !starts_gzip(fd, st);
+    std::size_t index = analyzer.add_file(path == "-" ? "(stdin)" : path);
+    LogFeeder feeder(analyzer, index, forced);
+    Status status = Ok{};
+    if (plain) {
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        status = read_plain(fd, path, feeder);
+        close(fd);
+    } else {
+        status = read_stream(fd, path, feeder);  // closes fd
+    }
     feeder.flush(true);  // input ended before detection had enough lines: decide with what there is
     return status;
 }

@@ -3,7 +3,9 @@
 #include "nettool/wire/ip_address.hpp"
 
 #include <array>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 namespace nettool::ikelog::text {
 
@@ -33,18 +35,55 @@ std::string canonical(std::string_view candidate) {
     return parsed ? parsed->to_string() : std::string();
 }
 
-}  // namespace
-
-std::string leading_address(std::string_view s) {
+// The run of address characters leading_address looks at; its result depends on nothing else.
+std::string_view address_token(std::string_view s) {
     std::size_t n = 0;
     while (n < s.size() && n < 46 && address_char(s[n]) && !(s[n] == '.' && n + 1 < s.size() && s[n + 1] == '.')) ++n;
-    std::string_view token = s.substr(0, n);
+    return s.substr(0, n);
+}
+
+std::string address_of_token(std::string_view token) {
     if (auto whole = canonical(token); !whole.empty()) return whole;
     // "192.0.2.1:500": an IPv4 address followed by a port.
     if (auto colon = token.find(':'); colon != std::string_view::npos && token.find('.') != std::string_view::npos) {
         return canonical(token.substr(0, colon));
     }
     return {};
+}
+
+}  // namespace
+
+bool contains(std::string_view s, const Needle& p) {
+    std::string_view needle = p.text;
+    if (needle.empty()) return true;
+    if (s.size() < needle.size()) return false;
+    // The anchor byte of a match lies in [anchor, size - (needle size - anchor)].
+    std::size_t anchor = p.anchor;
+    const char* from = s.data() + anchor;
+    const char* last = s.data() + (s.size() - (needle.size() - anchor));
+    while (from <= last) {
+        const void* hit = std::memchr(from, needle[anchor], static_cast<std::size_t>(last - from) + 1);
+        if (!hit) return false;
+        const char* at = static_cast<const char*>(hit);
+        if (std::memcmp(at - anchor, needle.data(), needle.size()) == 0) return true;
+        from = at + 1;
+    }
+    return false;
+}
+
+std::string leading_address(std::string_view s) { return address_of_token(address_token(s)); }
+
+std::string AddressReader::leading(std::string_view s) {
+    std::string_view token = address_token(s);
+    if (token.empty()) return {};
+    for (const Entry& e : entries_) {
+        if (e.raw == token) return e.canonical;
+    }
+    Entry& e = entries_[next_];
+    next_ = (next_ + 1) % entries_.size();
+    e.raw.assign(token);
+    e.canonical = address_of_token(token);
+    return e.canonical;
 }
 
 std::string first_ipv4(std::string_view s) {
@@ -86,20 +125,34 @@ int digits(std::string_view s, std::size_t pos, std::size_t count) {
     return v;
 }
 
-// "hh:mm:ss" at pos, then optional ".frac"; returns the end position or npos.
-std::size_t clock_at(std::string_view s, std::size_t pos, double& secs) {
+// "hh:mm:ss" at pos (whole seconds only); returns the end position or npos.
+std::size_t whole_clock_at(std::string_view s, std::size_t pos, double& secs) {
     int h = digits(s, pos, 2), m = digits(s, pos + 3, 2), sec = digits(s, pos + 6, 2);
     if (h < 0 || m < 0 || sec < 0 || s[pos + 2] != ':' || s[pos + 5] != ':' || h > 23 || m > 59 || sec > 60) {
         return std::string_view::npos;
     }
     secs = h * 3600.0 + m * 60.0 + sec;
-    std::size_t end = pos + 8;
+    return pos + 8;
+}
+
+// The weight of each fraction digit: 0.1, then divided by 10 again and again (not 10^-k: the same divisions as
+// always give the same doubles, and a table keeps the division off every line).
+constexpr std::array<double, 10> fraction_scales = [] {
+    std::array<double, 10> scales{};
+    double scale = 0.1;
+    for (double& s : scales) {
+        s = scale;
+        scale /= 10;
+    }
+    return scales;
+}();
+
+// The optional ".frac" / ",frac" (up to 9 digits) at `end`, added to `secs`; returns the new end.
+std::size_t fraction_at(std::string_view s, std::size_t end, double& secs) {
     if (end < s.size() && (s[end] == '.' || s[end] == ',')) {
         std::size_t f = end + 1;
-        double scale = 0.1;
         while (f < s.size() && is_digit(s[f]) && f - end <= 9) {
-            secs += (s[f] - '0') * scale;
-            scale /= 10;
+            secs += (s[f] - '0') * fraction_scales[f - end - 1];
             ++f;
         }
         end = f;
@@ -113,24 +166,25 @@ double day_seconds(int year, int month, int day) {
 
 }  // namespace
 
-Stamp take_timestamp(std::string_view& line) {
-    std::string_view s = line;
+// Everything up to and including the whole seconds: what decides the form and the date. Only bytes before
+// `size` are looked at, so a line starting with the same `size` bytes gives the same Prefix.
+bool StampPrefix::parse(std::string_view s) {
     std::size_t start = 0;
     if (!s.empty() && (s[0] == '*' || s[0] == '.')) start = 1;  // Cisco: '*' not NTP-synced, '.' lost sync
     std::size_t end = std::string_view::npos;
-    double clock = 0, base = 0;
+    iso_t = false;
     // "Nov 28 08:36:24" / "Mar  1 00:13:31.891"
     if (s.size() >= start + 15 && s[start + 3] == ' ') {
         int month = month_index(s.substr(start, 3));
         int day = s[start + 4] == ' ' ? digits(s, start + 5, 1) : digits(s, start + 4, 2);
         if (month > 0 && day > 0 && s[start + 6] == ' ') {
-            end = clock_at(s, start + 7, clock);
+            end = whole_clock_at(s, start + 7, clock);
             base = day_seconds(0, month, day);
             // "Dec 04 2014 12:37:51" (ASA) has the year after the day.
             if (end == std::string_view::npos) {
                 int year = digits(s, start + 7, 4);
                 if (year > 0 && s.size() > start + 12 && s[start + 11] == ' ') {
-                    end = clock_at(s, start + 12, clock);
+                    end = whole_clock_at(s, start + 12, clock);
                     base = day_seconds(year, month, day);
                 }
             }
@@ -139,25 +193,71 @@ Stamp take_timestamp(std::string_view& line) {
                s[start + 7] == s[start + 4] && (s[start + 10] == ' ' || s[start + 10] == 'T')) {
         int year = digits(s, start, 4), month = digits(s, start + 5, 2), day = digits(s, start + 8, 2);
         if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31) {
-            end = clock_at(s, start + 11, clock);
+            end = whole_clock_at(s, start + 11, clock);
             base = day_seconds(year, month, day);
-            // ISO zone suffix: Z or +hh:mm
-            if (end != std::string_view::npos && end < s.size() && s[start + 10] == 'T') {
-                if (s[end] == 'Z') {
-                    ++end;
-                } else if ((s[end] == '+' || s[end] == '-') && digits(s, end + 1, 2) >= 0) {
-                    end += 3;
-                    if (end < s.size() && s[end] == ':') end += 3;
-                }
-            }
+            iso_t = s[start + 10] == 'T';
         }
     }
-    if (end == std::string_view::npos || end > s.size()) return {};
-    Stamp stamp{s.substr(0, end), base + clock};
+    size = end == std::string_view::npos ? 0 : end;
+    return size > 0;
+}
+
+Stamp StampPrefix::finish(std::string_view& line) const {
+    std::string_view s = line;
+    double secs = clock;
+    std::size_t end = fraction_at(s, size, secs);
+    // ISO zone suffix: Z or +hh:mm
+    if (iso_t && end < s.size()) {
+        if (s[end] == 'Z') {
+            ++end;
+        } else if ((s[end] == '+' || s[end] == '-') && digits(s, end + 1, 2) >= 0) {
+            end += 3;
+            if (end < s.size() && s[end] == ':') end += 3;
+        }
+    }
+    if (end > s.size()) return {};
+    Stamp stamp{s.substr(0, end), base + secs};
     if (end < s.size() && s[end] == ':') ++end;
     while (end < s.size() && s[end] == ' ') ++end;
     line.remove_prefix(end);
     return stamp;
+}
+
+Stamp take_timestamp(std::string_view& line) {
+    StampPrefix prefix;
+    if (!prefix.parse(line)) return {};
+    return prefix.finish(line);
+}
+
+namespace {
+
+// memcmp(a, b, size) == 0 for the few bytes of a time stamp, inline: eight at a time, then the rest.
+bool same_bytes(const char* a, const char* b, std::size_t size) {
+    std::size_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a + i, 8);
+        std::memcpy(&y, b + i, 8);
+        if (x != y) return false;
+    }
+    for (; i < size; ++i) {
+        if (a[i] != b[i]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Stamp StampReader::take(std::string_view& line) {
+    bool same = cached_ && line.size() >= last_.size && same_bytes(line.data(), bytes_.data(), last_.size);
+    if (!same) {
+        cached_ = false;
+        if (!last_.parse(line)) return {};
+        if (last_.size > bytes_.size()) return last_.finish(line);  // too long to remember; never in practice
+        std::memcpy(bytes_.data(), line.data(), last_.size);
+        cached_ = true;
+    }
+    return last_.finish(line);
 }
 
 bool looks_binary(std::string_view line) {

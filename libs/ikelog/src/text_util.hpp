@@ -1,15 +1,52 @@
 #pragma once
 // Small pure helpers the vendor parsers share: prefix/word matching on string_views, addresses, time stamps.
+#include <array>
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace nettool::ikelog::text {
 
-inline bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+// memcmp(...) == 0 with the literal's length known lets the compiler compare inline, without a call.
+inline bool starts_with(std::string_view s, std::string_view p) {
+    return s.size() >= p.size() && (p.empty() || std::memcmp(s.data(), p.data(), p.size()) == 0);
+}
 inline bool ends_with(std::string_view s, std::string_view p) {
     return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
 }
-inline bool contains(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
+// How common a byte is in log text, roughly (higher = more common).
+inline constexpr std::array<unsigned char, 256> byte_commonness = [] {
+    std::array<unsigned char, 256> rank{};
+    for (int c = '!'; c <= '~'; ++c) rank[c] = 20;  // punctuation
+    for (int c = 'A'; c <= 'Z'; ++c) rank[c] = 30;
+    for (int c = '0'; c <= '9'; ++c) rank[c] = 40;
+    for (char c : std::string_view(".,:-_[]()/=<>|")) rank[static_cast<unsigned char>(c)] = 50;
+    std::string_view by_frequency = "zqxjkvbpygfwmucldrhsnioate";  // English letter frequency, rarest first
+    for (std::size_t i = 0; i < by_frequency.size(); ++i) {
+        rank[static_cast<unsigned char>(by_frequency[i])] = static_cast<unsigned char>(60 + i);
+    }
+    rank[' '] = 100;
+    return rank;
+}();
+
+// A substring to look for, with the byte contains() searches first: its rarest (the first byte of a needle is
+// often a letter found all over the line). A `static constexpr Needle` works that out once, not on every line.
+struct Needle {
+    std::string_view text;
+    std::size_t anchor = 0;
+    constexpr explicit Needle(std::string_view t) : text(t) {
+        for (std::size_t i = 1; i < t.size(); ++i) {
+            if (byte_commonness[static_cast<unsigned char>(t[i])] <
+                byte_commonness[static_cast<unsigned char>(t[anchor])]) {
+                anchor = i;
+            }
+        }
+    }
+};
+// s.find(p.text) != npos, found by memchr on the anchor byte.
+bool contains(std::string_view s, const Needle& p);
+inline bool contains(std::string_view s, std::string_view p) { return contains(s, Needle(p)); }
 // Removes `prefix` from the front of `s` when present.
 inline bool consume(std::string_view& s, std::string_view prefix) {
     if (!starts_with(s, prefix)) return false;
@@ -25,6 +62,19 @@ std::string_view after(std::string_view s, std::string_view marker, std::string_
 // A valid IPv4/IPv6 address at the start of `s` (stopping at '[', ':' + port for IPv4, ']', ',', ' ', ...),
 // canonicalised; empty when there is none.
 std::string leading_address(std::string_view s);
+// leading_address for the lines of one log: the same few addresses come back line after line, so the canonical
+// forms of the last few are remembered by their raw text instead of being parsed and printed again.
+class AddressReader {
+public:
+    std::string leading(std::string_view s);  // same result as leading_address(s)
+
+private:
+    struct Entry {
+        std::string raw, canonical;
+    };
+    std::array<Entry, 8> entries_;
+    std::size_t next_ = 0;  // the entry to replace next (round robin)
+};
 // The first valid IPv4 address anywhere in `s`, canonicalised; empty when none.
 std::string first_ipv4(std::string_view s);
 
@@ -36,6 +86,31 @@ struct Stamp {
 // "2024-05-19 12:00:00.123", "2015/04/17 14:41:29:", "*Mar  1 00:13:31.891:", ISO 8601 with 'T'), removes it
 // (and the separator after it) from `line` and returns it; returns an empty Stamp and leaves `line` alone otherwise.
 Stamp take_timestamp(std::string_view& line);
+
+// take_timestamp in two steps. `parse` reads the date and the whole seconds, the part that decides the form and
+// looks at no byte past `size`; `finish` reads the fraction, zone and separator of a line that starts with
+// those same `size` bytes.
+struct StampPrefix {
+    std::size_t size = 0;  // bytes up to and including the seconds; 0 when there is no time stamp
+    double base = 0;       // the date in seconds
+    double clock = 0;      // hh:mm:ss in seconds
+    bool iso_t = false;    // ISO 8601 with 'T': a zone suffix may follow
+    bool parse(std::string_view line);
+    Stamp finish(std::string_view& line) const;
+};
+
+// take_timestamp for the lines of one log: consecutive lines mostly share their date and second, so a line that
+// starts with the previous stamp's bytes up to the seconds reuses that parse and reads only the fraction.
+// Same results as take_timestamp.
+class StampReader {
+public:
+    Stamp take(std::string_view& line);
+
+private:
+    StampPrefix last_;
+    std::array<char, 32> bytes_{};  // the first last_.size bytes of the line last_ was parsed from
+    bool cached_ = false;
+};
 
 // Cheap check that a line is text: no NUL and no control bytes other than tab and ESC... (binary data).
 bool looks_binary(std::string_view line);

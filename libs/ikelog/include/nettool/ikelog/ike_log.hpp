@@ -133,6 +133,7 @@ public:
 
     // Registers a file (or stream); returns its index for Event::file.
     std::size_t add_file(const std::string& path);
+    // The reference stays valid for the Analyzer's lifetime (adding files moves none).
     FileSummary& file(std::size_t index);
     void set_file_format(std::size_t index, const FormatInfo* format, double confidence, bool forced);
     void set_live_callback(LiveCallback callback);
@@ -171,6 +172,7 @@ private:
     void process(std::string_view text);
     Analyzer& analyzer_;
     std::size_t file_;
+    FileSummary& summary_;  // analyzer_.file(file_), looked up once: this is on every line's path
     const FormatInfo* format_ = nullptr;
     std::unique_ptr<LineParser> parser_;
     std::map<std::string_view, std::unique_ptr<LineParser>> others_;
@@ -182,6 +184,7 @@ private:
 };
 
 // Reads a whole file ("-" = standard input; gzip-compressed or plain, recognised by content) line by line.
+// A plain regular file is read straight into one reused buffer and its lines are handed on as views into it.
 Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* forced);
 
 // ---- syslog over UDP ----------------------------------------------------------------------------------------
