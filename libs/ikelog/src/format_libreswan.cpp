@@ -14,7 +14,10 @@ using namespace text;
 
 // Strips an optional syslog "host pluto[pid]: " / "pluto[pid]: " prefix; true when one was there.
 bool strip_pluto_prefix(std::string_view& s) {
-    auto at = s.find("pluto[");
+    // Only a match starting in the first 64 bytes counts, so only those bytes (and the match's own) are searched.
+    static constexpr Needle pluto{"pluto["};
+    if (!contains(s.substr(0, 64 + pluto.text.size()), pluto)) return false;
+    auto at = s.find(pluto.text);
     if (at == std::string_view::npos || at > 64) return false;
     auto end = s.find("]: ", at);
     if (end == std::string_view::npos) return false;
@@ -48,15 +51,17 @@ public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
         std::string_view s = line;
         bool known = has_pluto_stamp(s);
-        Stamp stamp = take_timestamp(s);
+        std::string_view stamp = stamps_.take(s);
         known = strip_pluto_prefix(s) || known;
         if (starts_with(s, "| ")) return true;
         // whack prefixes ("002 ", "1v1 ") when a console log was saved
         if (s.size() > 4 && s[3] == ' ' && is_digit(s[0]) && (is_digit(s[2]) || s[2] == 'v')) s.remove_prefix(4);
         consume(s, "ERROR: ");
+        // Only state lines ("conn" #N: ...) and "packet from" lines are read: dismiss the rest before building an Event.
+        if (!starts_with(s, "\"") && !starts_with(s, "packet from ")) return known;
         Event e;
-        e.time = std::string(stamp.text);
-        e.seconds = stamp.seconds;
+        e.time = std::string(stamp);
+        e.seconds = stamps_.seconds(stamp);
         std::string state;
         if (consume(s, "\"")) {
             auto close = s.find('"');
@@ -96,6 +101,7 @@ public:
     }
 
 private:
+    StampReader stamps_;
     std::map<std::string, StateInfo> states_;           // state number -> info
     std::map<std::string, std::string> current_parent_;  // connection -> newest IKE SA state
     std::map<std::string, std::string> peer_of_conn_;   // connection -> peer address printed for it

@@ -71,7 +71,7 @@ class StrongswanParser : public LineParser {
 public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
         std::string_view rest = line;
-        Stamp stamp = stamps_.take(rest);
+        std::string_view stamp = stamps_.take(rest);
         std::size_t at = find_thread_group(rest);
         if (at == std::string_view::npos) return false;
         std::string_view group = rest.substr(at + 3, 3);
@@ -82,9 +82,12 @@ public:
         }
         std::size_t before = out.size();
         bool known = dispatch(group, msg, out);
-        for (std::size_t i = before; i < out.size(); ++i) {
-            out[i].time = std::string(stamp.text);
-            out[i].seconds = stamp.seconds;
+        if (out.size() > before) {
+            double seconds = stamps_.seconds(stamp);
+            for (std::size_t i = before; i < out.size(); ++i) {
+                out[i].time = std::string(stamp);
+                out[i].seconds = seconds;
+            }
         }
         return known;
     }

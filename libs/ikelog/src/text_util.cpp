@@ -202,10 +202,13 @@ bool StampPrefix::parse(std::string_view s) {
     return size > 0;
 }
 
-Stamp StampPrefix::finish(std::string_view& line) const {
-    std::string_view s = line;
-    double secs = clock;
-    std::size_t end = fraction_at(s, size, secs);
+std::size_t StampPrefix::end_in(std::string_view s) const {
+    std::size_t end = size;
+    if (end < s.size() && (s[end] == '.' || s[end] == ',')) {
+        std::size_t f = end + 1;
+        while (f < s.size() && is_digit(s[f]) && f - end <= 9) ++f;  // as fraction_at
+        end = f;
+    }
     // ISO zone suffix: Z or +hh:mm
     if (iso_t && end < s.size()) {
         if (s[end] == 'Z') {
@@ -215,18 +218,34 @@ Stamp StampPrefix::finish(std::string_view& line) const {
             if (end < s.size() && s[end] == ':') end += 3;
         }
     }
-    if (end > s.size()) return {};
-    Stamp stamp{s.substr(0, end), base + secs};
-    if (end < s.size() && s[end] == ':') ++end;
-    while (end < s.size() && s[end] == ' ') ++end;
-    line.remove_prefix(end);
-    return stamp;
+    return end > s.size() ? std::string_view::npos : end;
 }
+
+double StampPrefix::seconds_in(std::string_view s) const {
+    double secs = clock;
+    fraction_at(s, size, secs);
+    return base + secs;
+}
+
+namespace {
+
+// Removes the separator after a stamp ending at `end`, with the stamp.
+void skip_stamp(std::string_view& line, std::size_t end) {
+    if (end < line.size() && line[end] == ':') ++end;
+    while (end < line.size() && line[end] == ' ') ++end;
+    line.remove_prefix(end);
+}
+
+}  // namespace
 
 Stamp take_timestamp(std::string_view& line) {
     StampPrefix prefix;
     if (!prefix.parse(line)) return {};
-    return prefix.finish(line);
+    std::size_t end = prefix.end_in(line);
+    if (end == std::string_view::npos) return {};
+    Stamp stamp{line.substr(0, end), prefix.seconds_in(line)};
+    skip_stamp(line, end);
+    return stamp;
 }
 
 namespace {
@@ -248,17 +267,24 @@ bool same_bytes(const char* a, const char* b, std::size_t size) {
 
 }  // namespace
 
-Stamp StampReader::take(std::string_view& line) {
+std::string_view StampReader::take(std::string_view& line) {
     bool same = cached_ && line.size() >= last_.size && same_bytes(line.data(), bytes_.data(), last_.size);
     if (!same) {
         cached_ = false;
         if (!last_.parse(line)) return {};
-        if (last_.size > bytes_.size()) return last_.finish(line);  // too long to remember; never in practice
-        std::memcpy(bytes_.data(), line.data(), last_.size);
-        cached_ = true;
+        if (last_.size <= bytes_.size()) {  // longer prefixes are not remembered (none of the known forms)
+            std::memcpy(bytes_.data(), line.data(), last_.size);
+            cached_ = true;
+        }
     }
-    return last_.finish(line);
+    std::size_t end = last_.end_in(line);
+    if (end == std::string_view::npos) return {};
+    std::string_view text = line.substr(0, end);
+    skip_stamp(line, end);
+    return text;
 }
+
+double StampReader::seconds(std::string_view text) const { return text.empty() ? -1 : last_.seconds_in(text); }
 
 bool looks_binary(std::string_view line) {
     for (unsigned char c : line) {

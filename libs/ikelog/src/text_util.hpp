@@ -87,24 +87,27 @@ struct Stamp {
 // (and the separator after it) from `line` and returns it; returns an empty Stamp and leaves `line` alone otherwise.
 Stamp take_timestamp(std::string_view& line);
 
-// take_timestamp in two steps. `parse` reads the date and the whole seconds, the part that decides the form and
-// looks at no byte past `size`; `finish` reads the fraction, zone and separator of a line that starts with
-// those same `size` bytes.
+// take_timestamp in steps. `parse` reads the date and the whole seconds, the part that decides the form and looks
+// at no byte past `size`; the rest works on a line that starts with those same `size` bytes.
 struct StampPrefix {
     std::size_t size = 0;  // bytes up to and including the seconds; 0 when there is no time stamp
     double base = 0;       // the date in seconds
     double clock = 0;      // hh:mm:ss in seconds
     bool iso_t = false;    // ISO 8601 with 'T': a zone suffix may follow
     bool parse(std::string_view line);
-    Stamp finish(std::string_view& line) const;
+    std::size_t end_in(std::string_view line) const;  // where the stamp ends (fraction, zone), npos when it is cut
+    double seconds_in(std::string_view line) const;   // Stamp::seconds (adds the fraction)
 };
 
 // take_timestamp for the lines of one log: consecutive lines mostly share their date and second, so a line that
-// starts with the previous stamp's bytes up to the seconds reuses that parse and reads only the fraction.
-// Same results as take_timestamp.
+// starts with the previous stamp's bytes up to the seconds reuses that parse and reads only the fraction. The
+// seconds are worked out only when asked for: most lines are dismissed without them.
 class StampReader {
 public:
-    Stamp take(std::string_view& line);
+    // Removes the time stamp and its separator from `line` as take_timestamp does; returns Stamp::text.
+    std::string_view take(std::string_view& line);
+    // Stamp::seconds of `text`, the stamp take() has just returned (< 0 when it was empty).
+    double seconds(std::string_view text) const;
 
 private:
     StampPrefix last_;

@@ -73,7 +73,8 @@ private:
     std::string target_of(const Term& term, const std::string& domain);
     void count_lookup(const Term& term);
     void count_void(const std::string& what);
-    bool address_match(const std::string& name, const Term& term, bool temperror_on_error);
+    const LookupAnswer* lookup(const std::string& name, std::uint16_t type, const Term& term, bool count_voids);
+    bool address_match(const std::string& name, const Term& term, bool count_voids);
     std::string validated_name(const std::string& domain);
     void prefetch_record(const ParsedRecord& record, const std::string& domain);
 
@@ -146,17 +147,25 @@ void Evaluator::count_void(const std::string& what) {
     }
 }
 
-bool Evaluator::address_match(const std::string& name, const Term& term, bool count_voids) {
-    const LookupAnswer& answer = dns_.get(name, address_type(request_.ip));
+// A mechanism's lookup: a DNS error ends the evaluation with temperror; a void answer (counted when `count_voids`)
+// is nullptr.
+const LookupAnswer* Evaluator::lookup(const std::string& name, std::uint16_t type, const Term& term, bool count_voids) {
+    const LookupAnswer& answer = dns_.get(name, type);
     if (answer.is_error()) {
-        throw Abort{SpfResult::temperror, "DNS " + std::string(to_string(answer.status)) + " for " +
-                                              make_key(name, address_type(request_.ip)).to_string(),
-                    {}};
+        throw Abort{SpfResult::temperror,
+                    "DNS " + std::string(to_string(answer.status)) + " for " + make_key(name, type).to_string(), {}};
     }
     if (answer.is_void()) {
         if (count_voids) count_void(term.text);
-        return false;
+        return nullptr;
     }
+    return &answer;
+}
+
+bool Evaluator::address_match(const std::string& name, const Term& term, bool count_voids) {
+    const LookupAnswer* found = lookup(name, address_type(request_.ip), term, count_voids);
+    if (found == nullptr) return false;
+    const LookupAnswer& answer = *found;
     int cidr = request_.ip.is_v6() ? term.cidr6 : term.cidr4;
     IpPrefix prefix = IpPrefix::of(request_.ip, cidr);
     return std::any_of(answer.addresses.begin(), answer.addresses.end(),
@@ -201,16 +210,9 @@ bool Evaluator::match(const Term& term, const std::string& domain, int depth, Ou
         case MechanismKind::ip6: return term.network && term.network->contains(request_.ip);
         case MechanismKind::a: return address_match(target_of(term, domain), term, true);
         case MechanismKind::mx: {
-            std::string target = target_of(term, domain);
-            const LookupAnswer& mx = dns_.get(target, dns_type::mx);
-            if (mx.is_error()) {
-                throw Abort{SpfResult::temperror,
-                            "DNS " + std::string(to_string(mx.status)) + " for MX " + strip_dot(target), {}};
-            }
-            if (mx.is_void()) {
-                count_void(term.text);
-                return false;
-            }
+            const LookupAnswer* found = lookup(target_of(term, domain), dns_type::mx, term, true);
+            if (found == nullptr) return false;
+            const LookupAnswer& mx = *found;
             if (mx.status != LookupStatus::records) return false;
             if (static_cast<int>(mx.names.size()) > request_.limits.max_mx) {
                 throw Abort{SpfResult::permerror,
@@ -252,17 +254,8 @@ bool Evaluator::match(const Term& term, const std::string& domain, int depth, Ou
             return false;
         }
         case MechanismKind::exists: {
-            std::string target = target_of(term, domain);
-            const LookupAnswer& answer = dns_.get(target, dns_type::a);
-            if (answer.is_error()) {
-                throw Abort{SpfResult::temperror,
-                            "DNS " + std::string(to_string(answer.status)) + " for A " + strip_dot(target), {}};
-            }
-            if (answer.is_void()) {
-                count_void(term.text);
-                return false;
-            }
-            return answer.status == LookupStatus::records && !answer.addresses.empty();
+            const LookupAnswer* answer = lookup(target_of(term, domain), dns_type::a, term, true);
+            return answer != nullptr && answer->status == LookupStatus::records && !answer->addresses.empty();
         }
         case MechanismKind::include: {
             std::string target = target_of(term, domain);
