@@ -63,22 +63,8 @@ trap 'exit 1' INT TERM
 
 die() { echo "FAIL: $*"; exit 1; }
 
-ip netns add "$C" && ip netns add "$R" && ip netns add "$S" || die "cannot create namespaces"
-ip -n "$C" link add c0 type veth peer name r0 netns "$R" || die "veth"
-ip -n "$S" link add s0 type veth peer name r1 netns "$R" || die "veth"
-for ns in "$C" "$R" "$S"; do ip -n "$ns" link set lo up; done
-ip -n "$C" addr add 10.204.1.2/24 dev c0 && ip -n "$C" link set c0 up
-ip -n "$R" addr add 10.204.1.1/24 dev r0 && ip -n "$R" link set r0 up
-ip -n "$R" addr add 10.204.2.1/24 dev r1 && ip -n "$R" link set r1 up
-ip -n "$S" addr add 10.204.2.2/24 dev s0 && ip -n "$S" addr add 10.204.2.3/24 dev s0 &&
-    ip -n "$S" addr add 10.204.2.4/24 dev s0 && ip -n "$S" link set s0 up
-ip -n "$C" route add default via 10.204.1.1
-ip -n "$S" route add default via 10.204.2.1
-ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
-# The ping prober may use an unprivileged ICMP socket in the client namespace.
-ip netns exec "$C" sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-mkdir -p "/etc/netns/$C"
-echo "nameserver 10.204.2.2" > "/etc/netns/$C/resolv.conf"
+. "$HERE/topology.sh"
+dnscheck_topology "$C" "$R" "$S" 10.204.2.2 || die "cannot build the namespace topology"
 
 start_server() {  # ADDRESS MODE
     local log="$WORK/server-$1-$2.log"
