@@ -11,8 +11,22 @@ namespace {
 
 using namespace text;
 
+// s.find(c) for a byte expected within a few positions, where memchr's setup would cost more than the search.
+std::size_t find_near(std::string_view s, char c) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == c) return i;
+    }
+    return std::string_view::npos;
+}
+
 // Finds "NN[GRP] " in the first 120 bytes; returns the offset of the two thread digits or npos.
 std::size_t find_thread_group(std::string_view line) {
+    // At the very start (the filelog form, after the time stamp) nothing earlier can match: checked first.
+    if (line.size() > 7 && line[2] == '[' && is_digit(line[0]) && is_digit(line[1]) && line[6] == ']' &&
+        line[7] == ' ' && line[3] >= 'A' && line[3] <= 'Z' && line[4] >= 'A' && line[4] <= 'Z' && line[5] >= 'A' &&
+        line[5] <= 'Z') {
+        return 0;
+    }
     std::size_t limit = std::min<std::size_t>(line.size(), 120);
     // A plain loop: the group is mostly a few bytes in, too close for memchr's setup to pay off.
     for (std::size_t at = 0; at < limit; ++at) {
@@ -101,10 +115,10 @@ private:
     bool dispatch(std::string_view group, std::string_view msg, std::vector<Event>& out) {
         std::string_view connection, sa;
         if (!msg.empty() && msg.front() == '<') {
-            auto close = msg.find('>');
+            auto close = find_near(msg, '>');
             if (close == std::string_view::npos) return true;
             std::string_view inside = msg.substr(1, close - 1);
-            auto bar = inside.find('|');
+            auto bar = find_near(inside, '|');
             if (bar != std::string_view::npos) {
                 connection = inside.substr(0, bar);
                 sa = inside.substr(bar + 1);
@@ -155,9 +169,24 @@ private:
         if (!interesting_start(m)) return false;
         switch (m.front()) {
         case 'i': if (starts_with(m, "initiating ")) return true; break;
-        case 'I': if (starts_with(m, "IKE_SA ")) return true; break;
-        case 'C': if (starts_with(m, "CHILD_SA ")) return true; break;
-        case 'r': if (starts_with(m, "received ") || starts_with(m, "retransmit ")) return true; break;
+        // parse_ike's "IKE_SA ", "CHILD_SA " and "received " branches end it: what they look for decides.
+        case 'I':
+            if (starts_with(m, "IKE_SA ")) return contains(m, " established between ") || contains(m, "=> DESTROYING");
+            break;
+        case 'C':
+            if (contains(m, is_initiating)) return true;  // "C..." may be an IPv6 address, tried first
+            if (starts_with(m, "CHILD_SA ")) return contains(m, " established with SPIs ");
+            break;
+        case 'r':
+            if (consume(m, "received ")) {
+                auto space = m.find(' ');
+                std::string_view tail = space == std::string_view::npos ? std::string_view{} : m.substr(space + 1);
+                return starts_with(tail, "error notify") || starts_with(tail, "notify error") ||
+                       starts_with(tail, "notify, no CHILD_SA") || starts_with(m, "proposals: ") ||
+                       starts_with(m, "DELETE for IKE_SA");
+            }
+            if (starts_with(m, "retransmit ")) return true;
+            break;
         case 'c':
             if (starts_with(m, "configured proposals: ") || starts_with(m, "could not decrypt payloads")) return true;
             break;

@@ -6,16 +6,11 @@
 
 #include <zlib.h>
 
-#include <bit>
 #include <cerrno>
-#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace nettool::ikelog {
 
@@ -107,9 +102,8 @@ void LogFeeder::process(std::string_view text) {
 
 namespace {
 
-// Big enough for many lines per read() and always for one whole line of max_line_bytes.
-constexpr std::size_t kReadBuffer = 1 << 20;
-static_assert(kReadBuffer > 2 * max_line_bytes);
+// Many lines per read(), and small enough that the data is still in the CPU cache when the lines are parsed.
+constexpr std::size_t kReadBuffer = 256 * 1024;
 
 bool starts_gzip(int fd, const struct stat& st) {
     if (!S_ISREG(st.st_mode)) return false;
@@ -118,74 +112,24 @@ bool starts_gzip(int fd, const struct stat& st) {
     return at >= 0 && pread(fd, magic, 2, at) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 }
 
-// Calls on_newline(p) for each '\n' in [from, to), in order. Lines are short (~80 bytes), so memchr per line
-// would pay its call and setup on every line; with SSE2 (every x86-64) a 64-byte block is compared at once and
-// its newlines are taken from the resulting bit mask.
-template <class OnNewline>
-void for_each_newline(const char* from, const char* to, OnNewline&& on_newline) {
-#if defined(__SSE2__)
-    const __m128i newline = _mm_set1_epi8('\n');
-    auto mask16 = [&](const char* p) {
-        __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        return static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline))));
-    };
-    for (; to - from >= 64; from += 64) {
-        std::uint64_t mask = mask16(from) | mask16(from + 16) << 16 | mask16(from + 32) << 32 | mask16(from + 48) << 48;
-        for (; mask != 0; mask &= mask - 1) on_newline(from + std::countr_zero(mask));
-    }
-#endif
-    while (const void* hit = std::memchr(from, '\n', static_cast<std::size_t>(to - from))) {
-        on_newline(static_cast<const char*>(hit));
-        from = static_cast<const char*>(hit) + 1;
-    }
-}
-
-// Plain text: read() into one reused buffer and hand each line on as a view into it. Only an unfinished line at
-// the end of a read is moved (to the front, before the next read); same line and truncation rules as LineSplitter.
+// Plain text: read() into one reused buffer; the splitter hands complete lines on as views into it.
 Status read_plain(int fd, const std::string& path, LogFeeder& feeder) {
+    LineSplitter splitter(feeder);
     std::vector<char> buffer(kReadBuffer);
-    std::size_t kept = 0;   // bytes of an unfinished line at the front of the buffer
-    bool dropping = false;  // inside a line longer than max_line_bytes: its bytes are discarded
-    auto emit = [&feeder](const char* begin, const char* end) {
-        std::size_t size = static_cast<std::size_t>(end - begin);
-        if (size > max_line_bytes) {
-            feeder.line({}, true);
-            return;
-        }
-        if (size > 0 && end[-1] == '\r') --size;
-        feeder.line(std::string_view(begin, size), false);
-    };
+    Status status = Ok{};
     for (;;) {
-        ssize_t n = ::read(fd, buffer.data() + kept, buffer.size() - kept);
+        ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            if (errno == EINTR) continue;
             int err = errno;
-            return input_error(std::string("read failed: ") + std::strerror(err), path);
+            status = input_error(std::string("read failed: ") + std::strerror(err), path);
+            break;
         }
         if (n == 0) break;
-        const char* line = buffer.data();
-        const char* end = buffer.data() + kept + n;
-        // The kept bytes hold no newline.
-        for_each_newline(buffer.data() + kept, end, [&](const char* nl) {
-            if (dropping) {
-                feeder.line({}, true);
-                dropping = false;
-            } else {
-                emit(line, nl);
-            }
-            line = nl + 1;
-        });
-        std::size_t tail = static_cast<std::size_t>(end - line);
-        if (!dropping && tail > max_line_bytes) dropping = true;
-        kept = dropping ? 0 : tail;
-        if (kept > 0) std::memmove(buffer.data(), line, kept);
+        splitter.feed(buffer.data(), static_cast<std::size_t>(n));
     }
-    if (dropping) {
-        feeder.line({}, true);
-    } else if (kept > 0) {
-        emit(buffer.data(), buffer.data() + kept);
-    }
-    return Ok{};
+    splitter.finish();
+    return status;
 }
 
 // Gzip-compressed or not seekable (a pipe): zlib reads both, recognising gzip by content.

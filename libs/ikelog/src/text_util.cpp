@@ -202,15 +202,9 @@ bool StampPrefix::parse(std::string_view s) {
     return size > 0;
 }
 
-std::size_t StampPrefix::end_in(std::string_view s) const {
-    std::size_t end = size;
-    if (end < s.size() && (s[end] == '.' || s[end] == ',')) {
-        std::size_t f = end + 1;
-        while (f < s.size() && is_digit(s[f]) && f - end <= 9) ++f;  // as fraction_at
-        end = f;
-    }
+std::size_t StampPrefix::zone_end(std::string_view s, std::size_t end) {
     // ISO zone suffix: Z or +hh:mm
-    if (iso_t && end < s.size()) {
+    if (end < s.size()) {
         if (s[end] == 'Z') {
             ++end;
         } else if ((s[end] == '+' || s[end] == '-') && digits(s, end + 1, 2) >= 0) {
@@ -218,7 +212,7 @@ std::size_t StampPrefix::end_in(std::string_view s) const {
             if (end < s.size() && s[end] == ':') end += 3;
         }
     }
-    return end > s.size() ? std::string_view::npos : end;
+    return end;
 }
 
 double StampPrefix::seconds_in(std::string_view s) const {
@@ -226,17 +220,6 @@ double StampPrefix::seconds_in(std::string_view s) const {
     fraction_at(s, size, secs);
     return base + secs;
 }
-
-namespace {
-
-// Removes the separator after a stamp ending at `end`, with the stamp.
-void skip_stamp(std::string_view& line, std::size_t end) {
-    if (end < line.size() && line[end] == ':') ++end;
-    while (end < line.size() && line[end] == ' ') ++end;
-    line.remove_prefix(end);
-}
-
-}  // namespace
 
 Stamp take_timestamp(std::string_view& line) {
     StampPrefix prefix;
@@ -248,40 +231,14 @@ Stamp take_timestamp(std::string_view& line) {
     return stamp;
 }
 
-namespace {
-
-// memcmp(a, b, size) == 0 for the few bytes of a time stamp, inline: eight at a time, then the rest.
-bool same_bytes(const char* a, const char* b, std::size_t size) {
-    std::size_t i = 0;
-    for (; i + 8 <= size; i += 8) {
-        std::uint64_t x, y;
-        std::memcpy(&x, a + i, 8);
-        std::memcpy(&y, b + i, 8);
-        if (x != y) return false;
+std::string_view StampReader::take_new(std::string_view& line) {
+    cached_ = false;
+    if (!last_.parse(line)) return {};
+    if (last_.size <= bytes_.size()) {  // longer prefixes are not remembered (none of the known forms)
+        std::memcpy(bytes_.data(), line.data(), last_.size);
+        cached_ = true;
     }
-    for (; i < size; ++i) {
-        if (a[i] != b[i]) return false;
-    }
-    return true;
-}
-
-}  // namespace
-
-std::string_view StampReader::take(std::string_view& line) {
-    bool same = cached_ && line.size() >= last_.size && same_bytes(line.data(), bytes_.data(), last_.size);
-    if (!same) {
-        cached_ = false;
-        if (!last_.parse(line)) return {};
-        if (last_.size <= bytes_.size()) {  // longer prefixes are not remembered (none of the known forms)
-            std::memcpy(bytes_.data(), line.data(), last_.size);
-            cached_ = true;
-        }
-    }
-    std::size_t end = last_.end_in(line);
-    if (end == std::string_view::npos) return {};
-    std::string_view text = line.substr(0, end);
-    skip_stamp(line, end);
-    return text;
+    return take_rest(line);
 }
 
 double StampReader::seconds(std::string_view text) const { return text.empty() ? -1 : last_.seconds_in(text); }

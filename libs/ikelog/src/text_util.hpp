@@ -2,6 +2,7 @@
 // Small pure helpers the vendor parsers share: prefix/word matching on string_views, addresses, time stamps.
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -95,9 +96,27 @@ struct StampPrefix {
     double clock = 0;      // hh:mm:ss in seconds
     bool iso_t = false;    // ISO 8601 with 'T': a zone suffix may follow
     bool parse(std::string_view line);
-    std::size_t end_in(std::string_view line) const;  // where the stamp ends (fraction, zone), npos when it is cut
-    double seconds_in(std::string_view line) const;   // Stamp::seconds (adds the fraction)
+    // Where the stamp ends (fraction, zone), npos when it is cut short. Inline: it runs on every line.
+    std::size_t end_in(std::string_view line) const {
+        std::size_t end = size;
+        if (end < line.size() && (line[end] == '.' || line[end] == ',')) {
+            std::size_t f = end + 1;
+            while (f < line.size() && is_digit(line[f]) && f - end <= 9) ++f;  // the digits seconds_in adds
+            end = f;
+        }
+        if (iso_t) end = zone_end(line, end);
+        return end > line.size() ? std::string_view::npos : end;
+    }
+    double seconds_in(std::string_view line) const;  // Stamp::seconds (adds the fraction)
+    static std::size_t zone_end(std::string_view line, std::size_t end);
 };
+
+// Removes a stamp ending at `end` and the separator after it (':' and spaces) from `line`.
+inline void skip_stamp(std::string_view& line, std::size_t end) {
+    if (end < line.size() && line[end] == ':') ++end;
+    while (end < line.size() && line[end] == ' ') ++end;
+    line.remove_prefix(end);
+}
 
 // take_timestamp for the lines of one log: consecutive lines mostly share their date and second, so a line that
 // starts with the previous stamp's bytes up to the seconds reuses that parse and reads only the fraction. The
@@ -105,11 +124,37 @@ struct StampPrefix {
 class StampReader {
 public:
     // Removes the time stamp and its separator from `line` as take_timestamp does; returns Stamp::text.
-    std::string_view take(std::string_view& line);
+    std::string_view take(std::string_view& line) {
+        if (cached_ && line.size() >= last_.size && same_prefix(line)) return take_rest(line);
+        return take_new(line);
+    }
     // Stamp::seconds of `text`, the stamp take() has just returned (< 0 when it was empty).
     double seconds(std::string_view text) const;
 
 private:
+    std::string_view take_new(std::string_view& line);  // parses the prefix afresh
+    std::string_view take_rest(std::string_view& line) {
+        std::size_t end = last_.end_in(line);
+        if (end == std::string_view::npos) return {};
+        std::string_view text = line.substr(0, end);
+        skip_stamp(line, end);
+        return text;
+    }
+    // line starts with bytes_ (line has last_.size bytes at least): compared eight at a time, inline.
+    bool same_prefix(std::string_view line) const {
+        std::size_t i = 0;
+        for (; i + 8 <= last_.size; i += 8) {
+            std::uint64_t x, y;
+            std::memcpy(&x, line.data() + i, 8);
+            std::memcpy(&y, bytes_.data() + i, 8);
+            if (x != y) return false;
+        }
+        for (; i < last_.size; ++i) {
+            if (line[i] != bytes_[i]) return false;
+        }
+        return true;
+    }
+
     StampPrefix last_;
     std::array<char, 32> bytes_{};  // the first last_.size bytes of the line last_ was parsed from
     bool cached_ = false;
