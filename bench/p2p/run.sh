@@ -64,7 +64,8 @@ measure() {  # name file command...
         # nettool exits 1 when it finds P2P hosts: that is a result, not a failure.
         [ "$name" = nettool ] && [ $status -eq 1 ] || { echo "$name failed ($status): $(tail -3 "$work/err.txt")"; exit 1; }
     }
-    read -r seconds rss <"$work/time.txt"
+    # (time writes "Command exited with non-zero status 1" first when nettool reports P2P hosts)
+    read -r seconds rss < <(tail -n 1 "$work/time.txt")
     echo "$name $file $seconds $rss"
 }
 

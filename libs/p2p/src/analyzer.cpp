@@ -7,6 +7,8 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -280,22 +282,25 @@ struct Analyzer::State {
                (f.initiator < 0 ? " <-> " : " -> ") + endpoint_text(second, second_port);
     }
 
-    void add_rule(Host& h, const Signature* sig, const std::string& rule, const std::string& kind,
-                  Protocol protocol, const std::string& example, std::uint64_t packet) {
+    // `make_example` builds the example text only while the rule still collects examples: formatting addresses
+    // for every identified flow was a measurable share of the run on large captures.
+    template <typename MakeExample>
+    void add_rule(Host& h, const Signature* sig, std::string_view rule, std::string_view kind, Protocol protocol,
+                  const MakeExample& make_example, std::uint64_t packet) {
         auto it = std::find_if(h.rules.begin(), h.rules.end(), [&](const RuleStats& r) {
             return r.rule == rule && r.kind == kind;
         });
         if (it == h.rules.end()) {
             RuleStats r;
             r.signature = sig;
-            r.rule = rule;
-            r.kind = kind;
+            r.rule = std::string(rule);
+            r.kind = std::string(kind);
             r.protocol = protocol;
             h.rules.push_back(std::move(r));
             it = std::prev(h.rules.end());
         }
         ++it->flows;
-        if (it->examples.size() < max_examples) it->examples.push_back(example);
+        if (it->examples.size() < max_examples) it->examples.push_back(make_example());
         if (packet != 0 && it->packets.size() < max_packet_numbers) it->packets.push_back(packet);
     }
 
@@ -306,15 +311,24 @@ struct Analyzer::State {
         // A TCP connection's initiating side uses a throw-away port: only the listening side is an identity.
         if (f.key.proto == ip_proto::tcp && f.initiator == side) return;
         EndpointKey key{address, port, f.key.proto};
-        if (proven.size() >= options.limits.max_endpoints && proven.find(key) == proven.end()) return;
-        proven.try_emplace(key, ProvenEndpoint{sig, flow_text(f)});
+        if (proven.find(key) != proven.end() || proven.size() >= options.limits.max_endpoints) return;
+        proven.emplace(key, ProvenEndpoint{sig, flow_text(f)});
     }
 
     // A flow is identified (by proof or by cache): attribute it to both endpoints.
-    void attribute(Flow& f, const Signature* sig, bool by_cache, const std::string& cache_detail,
-                   std::uint64_t packet) {
+    // `cached_as` is the proven endpoint whose identity the flow inherits (nullptr: proven by its own payload).
+    void attribute(Flow& f, const Signature* sig, const EndpointKey* cached_as, std::uint64_t packet) {
         ++summary.p2p_flows;
-        std::string example = flow_text(f);
+        const bool by_cache = cached_as != nullptr;
+        std::optional<std::string> text;  // flow_text(f), built at most once and only when an example is taken
+        auto example = [&] {
+            if (!text) text = flow_text(f);
+            return *text;
+        };
+        auto cache_example = [&] {
+            return example() + " (same " + proto_name(f.key.proto) + " endpoint " +
+                   endpoint_text(cached_as->address, cached_as->port) + " as " + proven.at(*cached_as).flow + ")";
+        };
         for (int side = 0; side < 2; ++side) {
             std::uint32_t index = f.host[side];
             if (index == no_host) continue;
@@ -322,7 +336,7 @@ struct Analyzer::State {
             const IpAddress& other = side == 0 ? f.key.b : f.key.a;
             if (is_unicast(other)) insert_capped(h.p2p_peers, other, options.limits.max_peers_per_host);
             if (by_cache) {
-                add_rule(h, sig, "cache.endpoint", "cache", sig->protocol, example + " (" + cache_detail + ")", packet);
+                add_rule(h, sig, "cache.endpoint", "cache", sig->protocol, cache_example, packet);
             } else {
                 add_rule(h, sig, sig->id, to_string(sig->kind), sig->protocol, example, packet);
             }
@@ -340,10 +354,7 @@ struct Analyzer::State {
             auto it = proven.find(key);
             if (it == proven.end()) continue;
             f.cache = true;
-            attribute(f, it->second.signature, true,
-                      "same " + std::string(proto_name(f.key.proto)) + " endpoint " +
-                          endpoint_text(key.address, key.port) + " as " + it->second.flow,
-                      f.first_number);
+            attribute(f, it->second.signature, &it->first, f.first_number);
             return true;
         }
         return false;
@@ -418,7 +429,7 @@ struct Analyzer::State {
             if (row.transport != info.transport || !row.match(info)) continue;
             if (row.min_packets <= 1) {
                 f.proof = &row;
-                attribute(f, &row, false, {}, number);
+                attribute(f, &row, nullptr, number);
                 return;
             }
             if (std::strcmp(row.id, "bittorrent.utp") == 0) {
@@ -437,7 +448,7 @@ struct Analyzer::State {
             }
             if (++slot->count >= row.min_packets) {
                 f.proof = &row;
-                attribute(f, &row, false, {}, slot->first_packet);
+                attribute(f, &row, nullptr, slot->first_packet);
                 return;
             }
         }
