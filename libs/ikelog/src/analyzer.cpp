@@ -122,13 +122,14 @@ struct Analyzer::State {
     LiveCallback live;
     std::size_t order = 0;
 
-    void notify(const Attempt& a, const std::string& text, std::optional<Diagnosis> diagnosis = {}) {
+    // `text()` gives the update's text; it is only built when someone listens (--follow, --listen).
+    template <class Text>
+    void notify(const Attempt& a, Text&& text) {
         if (!live) return;
         LiveUpdate u;
         u.source = source_of(files, a.file, a.last_line);
         u.peer = a.peer.empty() ? a.connection : a.peer;
-        u.text = text;
-        u.diagnosis = std::move(diagnosis);
+        u.text = text();
         live(u);
     }
 
@@ -143,7 +144,7 @@ struct Analyzer::State {
         if (code.empty() || a.has(code)) return;
         std::string observed = e.detail.empty() ? e.notify : e.detail;
         a.codes.push_back({code, Evidence{what, observed, "", source_of(files, e.file, e.line)}});
-        notify(a, "sign of " + code + ": " + (observed.empty() ? what : what + ": " + observed));
+        notify(a, [&] { return "sign of " + code + ": " + (observed.empty() ? what : what + ": " + observed); });
     }
 
     Attempt& open_attempt(std::size_t file, const std::string& key, const Event& e) {
@@ -265,11 +266,13 @@ struct Analyzer::State {
         if (it == map.end()) return;
         Attempt a = std::move(it->second);
         map.erase(it);
-        std::string code = a.main_code();
-        if (!code.empty()) {
-            notify(a, "attempt ended: " + code);
-        } else if (a.phase1) {
-            notify(a, "attempt ended after " + describe_state(a));
+        if (live) {
+            std::string code = a.main_code();
+            if (!code.empty()) {
+                notify(a, [&] { return "attempt ended: " + code; });
+            } else if (a.phase1) {
+                notify(a, [&] { return "attempt ended after " + describe_state(a); });
+            }
         }
         fold(a, peers, false);
     }
@@ -281,8 +284,10 @@ struct Analyzer::State {
         Attempt a = std::move(it->second);
         map.erase(it);
         fold(a, peers, true);
-        std::string code = a.main_code();
-        if (!code.empty()) notify(a, "attempt ended: " + code);
+        if (live) {
+            std::string code = a.main_code();
+            if (!code.empty()) notify(a, [&] { return "attempt ended: " + code; });
+        }
     }
 
     void on_event(const Event& e) {
@@ -344,9 +349,11 @@ struct Analyzer::State {
                 Attempt& fresh = it->second;
                 fresh.peer = e.peer;
                 fresh.connection = e.connection;
-                notify(fresh, e.kind == EventKind::negotiation_start
-                                  ? std::string("negotiation started (") + to_string(e.role) + ")"
-                                  : "negotiation seen");
+                notify(fresh, [&] {
+                    return e.kind == EventKind::negotiation_start
+                               ? std::string("negotiation started (") + to_string(e.role) + ")"
+                               : std::string("negotiation seen");
+                });
             }
         }
         last_key[e.file] = key;
@@ -465,7 +472,7 @@ struct Analyzer::State {
             if (!a.child) a.state = a.ike_version == 2 ? "IKE SA established" : "phase 1 established";
             if (!e.detail.empty() && a.detail.empty()) a.detail = e.detail;
             a.notes.push_back("phase 1 up");
-            notify(a, "phase 1 / IKE SA established");
+            notify(a, [] { return std::string("phase 1 / IKE SA established"); });
             break;
         case EventKind::child_established:
             a.heard = true;
@@ -475,7 +482,7 @@ struct Analyzer::State {
             if (!e.spi.empty()) a.spi += (a.spi.empty() ? "" : " ") + e.spi;
             a.state = "established (phase 2 / CHILD SA up)";
             a.notes.push_back("phase 2 up");
-            notify(a, "tunnel established (phase 2 / CHILD SA up)");
+            notify(a, [] { return std::string("tunnel established (phase 2 / CHILD SA up)"); });
             break;
         case EventKind::child_failed:
             add_code(a, e.code, e, "IPsec SA install failed locally");

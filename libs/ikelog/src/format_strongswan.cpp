@@ -94,8 +94,20 @@ public:
             group != "CHD" && group != "MGR") {
             return true;  // KNL, LIB, DMN, ESP, ...: daemon internals
         }
+        // "<conn|sa> " (split only for the lines that get further)
+        std::string_view tag;
+        if (!msg.empty() && msg.front() == '<') {
+            auto close = find_near(msg, '>');
+            if (close == std::string_view::npos) return true;
+            tag = msg.substr(1, close - 1);
+            msg.remove_prefix(close + 1);
+            if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+        }
+        if (msg.empty() || msg.front() == ' ') return true;  // indented detail (task lists, hex dumps)
+        // Most lines say nothing the parsers below use: dismiss them before building an Event.
+        if (!may_matter(group, msg)) return true;
         std::size_t before = out.size();
-        bool known = dispatch(group, msg, out);
+        bool known = dispatch(group, tag, msg, out);
         if (out.size() > before) {
             double seconds = stamps_.seconds(stamp);
             for (std::size_t i = before; i < out.size(); ++i) {
@@ -112,28 +124,15 @@ private:
     std::string last_id_lookup_;  // "looking for peer configs matching ..." text, for the id_mismatch evidence
     std::string last_in_, last_out_;  // sa|peer|local of the last packet events, to report each pair once
 
-    bool dispatch(std::string_view group, std::string_view msg, std::vector<Event>& out) {
-        std::string_view connection, sa;
-        if (!msg.empty() && msg.front() == '<') {
-            auto close = find_near(msg, '>');
-            if (close == std::string_view::npos) return true;
-            std::string_view inside = msg.substr(1, close - 1);
-            auto bar = find_near(inside, '|');
-            if (bar != std::string_view::npos) {
-                connection = inside.substr(0, bar);
-                sa = inside.substr(bar + 1);
-            } else {
-                sa = inside;
-            }
-            msg.remove_prefix(close + 1);
-            if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
-        }
-        if (msg.empty() || msg.front() == ' ') return true;  // indented detail (task lists, hex dumps)
-        // Most lines say nothing the parsers below use: dismiss them before building an Event.
-        if (!may_matter(group, msg)) return true;
+    // A line may_matter let through; `tag` is the "conn|sa" (or "sa") inside the angle brackets.
+    bool dispatch(std::string_view group, std::string_view tag, std::string_view msg, std::vector<Event>& out) {
         Event e;
-        e.connection = std::string(connection);
-        e.sa = std::string(sa);
+        if (auto bar = tag.find('|'); bar != std::string_view::npos) {
+            e.connection = std::string(tag.substr(0, bar));
+            e.sa = std::string(tag.substr(bar + 1));
+        } else {
+            e.sa = std::string(tag);
+        }
         if (group == "JOB") {
             if (contains(msg, "DPD check timed out")) {
                 e.kind = EventKind::dpd_timeout;
@@ -318,7 +317,7 @@ private:
             std::string_view(last).substr(e.sa.size() + 1) == endpoints) {
             return true;
         }
-        last = e.sa + "|" + std::string(endpoints);
+        last.assign(e.sa).append("|").append(endpoints);  // reuses last's buffer
         std::string from = addresses_.leading(msg);
         std::string to = addresses_.leading(after(msg, " to ", " "));
         if (from.empty() || to.empty()) return true;

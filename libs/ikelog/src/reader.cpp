@@ -25,6 +25,19 @@ LogFeeder::LogFeeder(Analyzer& analyzer, std::size_t file_index, const FormatInf
 
 LogFeeder::~LogFeeder() = default;
 
+// The path every line takes: kept small (the rare cases are in other functions) so that it inlines into line().
+inline void LogFeeder::process(std::string_view text) {
+    bool blank = text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') &&
+                                  text::trim(text).empty());
+    if (blank) return;
+    events_.clear();
+    if (parser_ && parser_->parse(text, events_)) {
+        if (!events_.empty()) deliver();
+        return;
+    }
+    unknown(text);
+}
+
 void LogFeeder::line(std::string_view text, bool truncated) {
     ++line_number_;
     FileSummary& f = summary_;
@@ -64,34 +77,28 @@ void LogFeeder::flush(bool end_of_input) {
     line_number_ = saved;
 }
 
-void LogFeeder::process(std::string_view text) {
+void LogFeeder::unknown(std::string_view text) {
     FileSummary& f = summary_;
-    bool blank = text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') && text::trim(text).empty());
-    if (blank) return;
-    events_.clear();
-    bool known = parser_ && parser_->parse(text, events_);
-    if (!known) {
-        // Mixed files: another format may claim the line.
-        for (const FormatInfo* other : all_formats()) {
-            if (other == format_ || other->sniff(text) < 2) continue;
-            auto& p = others_[other->name];
-            if (!p) p = other->create();
-            if (p->parse(text, events_)) {
-                known = true;
-                ++f.other_formats[std::string(other->name)];
-                break;
-            }
+    // Mixed files: another format may claim the line.
+    for (const FormatInfo* other : all_formats()) {
+        if (other == format_ || other->sniff(text) < 2) continue;
+        auto& p = others_[other->name];
+        if (!p) p = other->create();
+        if (p->parse(text, events_)) {
+            ++f.other_formats[std::string(other->name)];
+            deliver();
+            return;
         }
     }
-    if (!known) {
-        ++f.skipped;
-        if (text::looks_binary(text)) {
-            ++f.skipped_binary;
-        } else {
-            ++f.skipped_unrecognised;
-        }
-        return;
+    ++f.skipped;
+    if (text::looks_binary(text)) {
+        ++f.skipped_binary;
+    } else {
+        ++f.skipped_unrecognised;
     }
+}
+
+void LogFeeder::deliver() {
     for (auto& e : events_) {
         e.file = file_;
         e.line = line_number_;

@@ -170,6 +170,8 @@ public:
 
 private:
     void process(std::string_view text);
+    void unknown(std::string_view text);  // a line the format does not know: another format's, or skipped
+    void deliver();                       // events_ to the analyzer
     Analyzer& analyzer_;
     std::size_t file_;
     FileSummary& summary_;  // analyzer_.file(file_), looked up once: this is on every line's path
