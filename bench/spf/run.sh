@@ -54,10 +54,10 @@ for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "bench: DNS server did not start"; exit 3; }
 
 ip_match=10.2.3.7  # in the last leaf (l23)
-# The timing loop (measure.sh) runs inside the namespace, so `ip netns exec` costs nothing per run.
+# The timing loop (measure.py) runs inside the namespace, so `ip netns exec` costs nothing per run.
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-read -r _ base _ < <(ip netns exec "$ns" "$here/measure.sh" true "$runs" /bin/true 2>/dev/null)
-read -r _ start _ < <(ip netns exec "$ns" "$here/measure.sh" start "$runs" "$nettool" --version 2>/dev/null)
+read -r _ base _ < <(ip netns exec "$ns" "$py" "$here/measure.py" true "$runs" /bin/true 2>/dev/null)
+read -r _ start _ < <(ip netns exec "$ns" "$py" "$here/measure.py" start "$runs" "$nettool" --version 2>/dev/null)
 echo "process start on this machine now: /bin/true ${base} ms, nettool --version ${start} ms (median)"
 for tree in bench pure; do
   domain=$tree.example
@@ -69,7 +69,7 @@ for tree in bench pure; do
       pyspf) cmd=("$py" -c "import spf; print(spf.check2(i='$ip_match', s='a@$domain', h='mail.example.org'))") ;;
       spfquery) cmd=(spfquery -ip "$ip_match" -sender "a@$domain" -helo mail.example.org) ;;
     esac
-    read -r _ median times < <(ip netns exec "$ns" "$here/measure.sh" "$tree-$tool" "$runs" "${cmd[@]}" \
+    read -r _ median times < <(ip netns exec "$ns" "$py" "$here/measure.py" "$tree-$tool" "$runs" "${cmd[@]}" \
       2>"$work/out")
     echo "$median" > "$work/$tree-$tool.ms"
     printf '  %-9s median %5s ms  (runs: %s)  output: %s\n' "$tool" "$median" "$times" "$(head -c 60 "$work/out")"
