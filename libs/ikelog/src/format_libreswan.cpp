@@ -46,19 +46,50 @@ struct StateInfo {
     bool established = false;
 };
 
+// The part of parsing a line that needs none of the parser's state: LibreswanParser and LibreswanFilter share it.
+struct Classified {
+    bool known = false;  // in this format
+    bool read_on = false;  // a state line ("conn" #N: ...) or a "packet from" line: the parser reads the rest
+    std::string_view stamp, rest;
+};
+
+Classified classify(std::string_view line, StampReader& stamps) {
+    Classified c;
+    std::string_view s = line;
+    c.known = has_pluto_stamp(s);
+    c.stamp = stamps.take(s);
+    c.known = strip_pluto_prefix(s) || c.known;
+    if (starts_with(s, "| ")) {  // plutodebug
+        c.known = true;
+        return c;
+    }
+    // whack prefixes ("002 ", "1v1 ") when a console log was saved
+    if (s.size() > 4 && s[3] == ' ' && is_digit(s[0]) && (is_digit(s[2]) || s[2] == 'v')) s.remove_prefix(4);
+    consume(s, "ERROR: ");
+    // Only those lines are read: dismiss the rest before building an Event.
+    c.read_on = starts_with(s, "\"") || starts_with(s, "packet from ");
+    c.rest = s;
+    return c;
+}
+
+class LibreswanFilter : public LineFilter {
+public:
+    bool dismisses(std::string_view line) override {
+        Classified c = classify(line, stamps_);
+        return c.known && !c.read_on;
+    }
+
+private:
+    StampReader stamps_;
+};
+
 class LibreswanParser : public LineParser {
 public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
-        std::string_view s = line;
-        bool known = has_pluto_stamp(s);
-        std::string_view stamp = stamps_.take(s);
-        known = strip_pluto_prefix(s) || known;
-        if (starts_with(s, "| ")) return true;
-        // whack prefixes ("002 ", "1v1 ") when a console log was saved
-        if (s.size() > 4 && s[3] == ' ' && is_digit(s[0]) && (is_digit(s[2]) || s[2] == 'v')) s.remove_prefix(4);
-        consume(s, "ERROR: ");
-        // Only state lines ("conn" #N: ...) and "packet from" lines are read: dismiss the rest before building an Event.
-        if (!starts_with(s, "\"") && !starts_with(s, "packet from ")) return known;
+        Classified c = classify(line, stamps_);
+        if (!c.read_on) return c.known;
+        bool known = c.known;
+        std::string_view s = c.rest, stamp = c.stamp;
         Event e;
         e.time = std::string(stamp);
         e.seconds = stamps_.seconds(stamp);
@@ -73,7 +104,7 @@ public:
                 auto end = s.find(']');
                 if (end != std::string_view::npos) s.remove_prefix(end + 1);
                 consume(s, " ");
-                std::string addr = leading_address(s);
+                std::string addr = addresses_.leading(s);
                 if (!addr.empty()) {
                     e.peer = addr;
                     auto sp = s.find_first_of(" :");
@@ -91,7 +122,7 @@ public:
             return on_state_message(s, state, e, out);
         }
         if (consume(s, "packet from ")) {
-            e.peer = leading_address(s);
+            e.peer = addresses_.leading(s);
             auto colon = s.find(": ");
             if (colon == std::string_view::npos) return true;
             s.remove_prefix(colon + 2);
@@ -102,6 +133,7 @@ public:
 
 private:
     StampReader stamps_;
+    AddressReader addresses_;
     std::map<std::string, StateInfo> states_;           // state number -> info
     std::map<std::string, std::string> current_parent_;  // connection -> newest IKE SA state
     std::map<std::string, std::string> peer_of_conn_;   // connection -> peer address printed for it
@@ -134,7 +166,7 @@ private:
 
     // An IPv4 ID is, in practice, the peer's address; used only when the log printed no address for the connection.
     bool learn_id_address(std::string_view id_text, const std::string& conn, Event& e) {
-        std::string id = leading_address(id_text);
+        std::string id = addresses_.leading(id_text);
         if (id.empty() || peer_of_conn_.find(conn) != peer_of_conn_.end()) return false;
         peer_of_conn_[conn] = id;
         e.peer = id;
@@ -217,7 +249,7 @@ private:
         if (child) e.phase2 = true;
 
         if (consume(m, "sent IKE_SA_INIT request to ")) {
-            e.peer = leading_address(m);
+            e.peer = addresses_.leading(m);
             if (!e.peer.empty()) peer_of_conn_[conn] = e.peer;
             e.exchange = Exchange::ike_sa_init, e.ike_version = 2, e.role = Role::initiator;
             return emit(EventKind::message_sent);
@@ -292,7 +324,7 @@ private:
         }
         if (starts_with(m, "responding to ") && contains(m, " with ") && contains(m, "notification ")) {
             // "responding to IKE_SA_INIT message (ID 0) from A:500 with unencrypted notification NO_PROPOSAL_CHOSEN"
-            e.peer = leading_address(after(m, " from ", " "));
+            e.peer = addresses_.leading(after(m, " from ", " "));
             e.notify = std::string(after(m, "notification ", " "));
             e.role = Role::responder;
             if (contains(m, "IKE_SA_INIT") || contains(m, "IKE_AUTH")) e.ike_version = 2;
@@ -301,7 +333,7 @@ private:
         }
         if (consume(m, "sending encrypted notification ") || consume(m, "sending notification ")) {
             e.notify = std::string(m.substr(0, m.find(' ')));
-            e.peer = leading_address(after(m, " to ", " "));
+            e.peer = addresses_.leading(after(m, " to ", " "));
             const char* code = notify_code(e.notify);
             if (code == codes::ts_unacceptable) e.phase2 = true;
             return emit(EventKind::notify_sent, code);
@@ -374,7 +406,7 @@ private:
         }
         if (starts_with(m, "asynchronous network error report")) {
             // "... on i-wan (192.0.2.10:500), complainant 198.51.100.20: Connection refused [errno 111, ...]"
-            std::string who = leading_address(after(m, "complainant ", ":"));
+            std::string who = addresses_.leading(after(m, "complainant ", ":"));
             if (!who.empty()) {
                 e.peer = who;
                 peer_of_conn_[conn] = who;
@@ -428,12 +460,13 @@ private:
 };
 
 std::unique_ptr<LineParser> create_libreswan() { return std::make_unique<LibreswanParser>(); }
+std::unique_ptr<LineFilter> create_libreswan_filter() { return std::make_unique<LibreswanFilter>(); }
 
 }  // namespace
 
 const FormatInfo& format_libreswan() {
     static const FormatInfo info{"libreswan", "libreswan / Openswan pluto (logfile or syslog)", true,
-                                 sniff_libreswan, create_libreswan};
+                                 sniff_libreswan, create_libreswan, create_libreswan_filter};
     return info;
 }
 

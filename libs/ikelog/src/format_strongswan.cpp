@@ -3,7 +3,11 @@
 #include "nettool/ikelog/format.hpp"
 #include "text_util.hpp"
 
+#include <bit>
 #include <string>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace nettool::ikelog {
 
@@ -11,12 +15,19 @@ namespace {
 
 using namespace text;
 
-// s.find(c) for a byte expected within a few positions, where memchr's setup would cost more than the search.
+// s.find(c) for a byte expected within the first 16: those are compared at once (SSE2, every x86-64), and only
+// when it is not there does the search go on (memchr).
 std::size_t find_near(std::string_view s, char c) {
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == c) return i;
+#if defined(__SSE2__)
+    if (s.size() >= 16) {
+        __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data()));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(c))));
+        if (mask != 0) return static_cast<std::size_t>(std::countr_zero(mask));
+        std::size_t rest = s.substr(16).find(c);
+        return rest == std::string_view::npos ? rest : rest + 16;
     }
-    return std::string_view::npos;
+#endif
+    return s.find(c);
 }
 
 // Finds "NN[GRP] " in the first 120 bytes; returns the offset of the two thread digits or npos.
@@ -81,37 +92,159 @@ std::string_view long_notify(std::string_view shorthand) {
     return shorthand;
 }
 
+struct ExchangeName {
+    std::string_view name;
+    Exchange exchange;
+    int ike_version;
+    bool phase2;
+};
+constexpr ExchangeName exchange_names[] = {
+    {"ID_PROT", Exchange::main_mode, 1, false},
+    {"AGGRESSIVE", Exchange::aggressive_mode, 1, false},
+    {"QUICK_MODE", Exchange::quick_mode, 1, true},
+    {"INFORMATIONAL_V1", Exchange::informational, 1, false},
+    {"IKE_SA_INIT", Exchange::ike_sa_init, 2, false},
+    {"IKE_AUTH", Exchange::ike_auth, 2, false},
+    {"CREATE_CHILD_SA", Exchange::create_child_sa, 2, true},
+    {"INFORMATIONAL", Exchange::informational, 2, false},
+};
+
+const ExchangeName* find_exchange(std::string_view name) {
+    for (const auto& x : exchange_names) {
+        if (x.name == name) return &x;
+    }
+    return nullptr;
+}
+
+// Cheap gate on the first byte: the messages parse_ike knows start with one of these (an address for
+// "A is initiating ..."); everything else (task queues, vendor IDs, NAT detection, ...) is skipped at once.
+bool interesting_start(std::string_view m) {
+    switch (m.front()) {
+    case 'i': case 'I': case 'C': case 'c': case 'r': case 'n': case 't': case 'A': case 'l': case 's':
+    case 'g': case 'e': case 'p': case 'd': case 'v': case ':':
+        return true;
+    default:
+        return is_digit(m.front());
+    }
+}
+
+// A superset of the lines parse_enc, parse_net and parse_ike make anything of (events or remembered text).
+bool may_matter(std::string_view group, std::string_view m) {
+    static constexpr Needle dpd_timed_out{"DPD check timed out"}, decryption_failed{"decryption failed?"},
+        mac_mismatched{"but MAC mismatched"}, no_shared_key{"no shared key found for"},
+        is_initiating{" is initiating "};
+    if (group == "JOB") return contains(m, dpd_timed_out);
+    if (group == "ENC") {
+        // parse_enc: messages of a known exchange ("generating payload of type ..." is not one), or PSK trouble
+        if (consume(m, "generating ") || consume(m, "parsed ")) {
+            auto space = m.find(' ');
+            return space != std::string_view::npos && find_exchange(m.substr(0, space));
+        }
+        return contains(m, decryption_failed) || starts_with(m, "could not decrypt payloads");
+    }
+    if (group == "NET") {
+        return m.size() >= 20 && (starts_with(m, "received packet: from ") || starts_with(m, "sending packet: from "));
+    }
+    if (!interesting_start(m)) return false;
+    switch (m.front()) {
+    case 'i': if (starts_with(m, "initiating ")) return true; break;
+    // parse_ike's "IKE_SA ", "CHILD_SA " and "received " branches end it: what they look for decides.
+    case 'I':
+        if (starts_with(m, "IKE_SA ")) return contains(m, " established between ") || contains(m, "=> DESTROYING");
+        break;
+    case 'C':
+        if (contains(m, is_initiating)) return true;  // "C..." may be an IPv6 address, tried first
+        if (starts_with(m, "CHILD_SA ")) return contains(m, " established with SPIs ");
+        break;
+    case 'r':
+        if (consume(m, "received ")) {
+            auto space = m.find(' ');
+            std::string_view tail = space == std::string_view::npos ? std::string_view{} : m.substr(space + 1);
+            return starts_with(tail, "error notify") || starts_with(tail, "notify error") ||
+                   starts_with(tail, "notify, no CHILD_SA") || starts_with(m, "proposals: ") ||
+                   starts_with(m, "DELETE for IKE_SA");
+        }
+        if (starts_with(m, "retransmit ")) return true;
+        break;
+    case 'c':
+        if (starts_with(m, "configured proposals: ") || starts_with(m, "could not decrypt payloads")) return true;
+        break;
+    case 'n': if (starts_with(m, "no ")) return true; break;
+    case 'A': if (starts_with(m, "Aggressive Mode PSK disabled")) return true; break;
+    case 'v': if (starts_with(m, "verification of AUTH payload")) return true; break;
+    case 'l':  // only the "looking for peer configs matching ..." text is kept
+        if (starts_with(m, "looking for ") && contains(m, "peer configs matching ")) return true;
+        break;
+    case 't': if (starts_with(m, "traffic selectors ")) return true; break;
+    case 's': if (starts_with(m, "sending retransmit ") || m == "sending DPD request") return true; break;
+    case 'g': if (starts_with(m, "giving up after ")) return true; break;
+    case 'e': if (starts_with(m, "establishing IKE_SA failed, peer not responding")) return true; break;
+    case 'p': if (starts_with(m, "peer not responding")) return true; break;
+    case 'd': if (starts_with(m, "deleting IKE_SA ")) return true; break;
+    default: break;
+    }
+    // "198.51.100.2 is initiating a Main Mode IKE_SA" (the address may start with a hex letter)
+    bool address_first = is_digit(m.front()) || m.front() == ':' || (m.front() >= 'a' && m.front() <= 'f') ||
+                         (m.front() >= 'A' && m.front() <= 'F');
+    if (address_first && contains(m, is_initiating)) return true;
+    return contains(m, decryption_failed) || contains(m, mac_mismatched) || contains(m, no_shared_key);
+}
+
+// The part of parsing a line that needs none of the parser's state: StrongswanParser and StrongswanFilter share it.
+struct Classified {
+    enum Kind { foreign, nothing, message } kind = foreign;  // not strongSwan / nothing to take from it / read on
+    std::string_view stamp, group, tag, msg;  // tag: "conn|sa" inside the angle brackets, when there is one
+};
+
+Classified classify(std::string_view line, StampReader& stamps) {
+    Classified c;
+    std::string_view rest = line;
+    c.stamp = stamps.take(rest);
+    std::size_t at = find_thread_group(rest);
+    if (at == std::string_view::npos) return c;
+    c.kind = Classified::nothing;
+    std::string_view group = rest.substr(at + 3, 3);
+    std::string_view msg = rest.substr(at + 8);
+    if (group != "IKE" && group != "ENC" && group != "NET" && group != "CFG" && group != "JOB" && group != "CHD" &&
+        group != "MGR") {
+        return c;  // KNL, LIB, DMN, ESP, ...: daemon internals
+    }
+    // "<conn|sa> " (split only for the lines that get further)
+    std::string_view tag;
+    if (!msg.empty() && msg.front() == '<') {
+        auto close = find_near(msg, '>');
+        if (close == std::string_view::npos) return c;
+        tag = msg.substr(1, close - 1);
+        msg.remove_prefix(close + 1);
+        if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
+    }
+    if (msg.empty() || msg.front() == ' ') return c;  // indented detail (task lists, hex dumps)
+    // Most lines say nothing the parser uses: dismiss them before building an Event.
+    if (!may_matter(group, msg)) return c;
+    c.kind = Classified::message;
+    c.group = group, c.tag = tag, c.msg = msg;
+    return c;
+}
+
+class StrongswanFilter : public LineFilter {
+public:
+    bool dismisses(std::string_view line) override { return classify(line, stamps_).kind == Classified::nothing; }
+
+private:
+    StampReader stamps_;
+};
+
 class StrongswanParser : public LineParser {
 public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
-        std::string_view rest = line;
-        std::string_view stamp = stamps_.take(rest);
-        std::size_t at = find_thread_group(rest);
-        if (at == std::string_view::npos) return false;
-        std::string_view group = rest.substr(at + 3, 3);
-        std::string_view msg = rest.substr(at + 8);
-        if (group != "IKE" && group != "ENC" && group != "NET" && group != "CFG" && group != "JOB" &&
-            group != "CHD" && group != "MGR") {
-            return true;  // KNL, LIB, DMN, ESP, ...: daemon internals
-        }
-        // "<conn|sa> " (split only for the lines that get further)
-        std::string_view tag;
-        if (!msg.empty() && msg.front() == '<') {
-            auto close = find_near(msg, '>');
-            if (close == std::string_view::npos) return true;
-            tag = msg.substr(1, close - 1);
-            msg.remove_prefix(close + 1);
-            if (!msg.empty() && msg.front() == ' ') msg.remove_prefix(1);
-        }
-        if (msg.empty() || msg.front() == ' ') return true;  // indented detail (task lists, hex dumps)
-        // Most lines say nothing the parsers below use: dismiss them before building an Event.
-        if (!may_matter(group, msg)) return true;
+        Classified c = classify(line, stamps_);
+        if (c.kind != Classified::message) return c.kind == Classified::nothing;
         std::size_t before = out.size();
-        bool known = dispatch(group, tag, msg, out);
+        bool known = dispatch(c.group, c.tag, c.msg, out);
         if (out.size() > before) {
-            double seconds = stamps_.seconds(stamp);
+            double seconds = stamps_.seconds(c.stamp);
             for (std::size_t i = before; i < out.size(); ++i) {
-                out[i].time = std::string(stamp);
+                out[i].time = std::string(c.stamp);
                 out[i].seconds = seconds;
             }
         }
@@ -146,102 +279,6 @@ private:
         if (group == "NET") return parse_net(msg, e, out);
         if (!interesting_start(msg)) return true;
         return parse_ike(msg, e, out);
-    }
-
-    // A superset of the lines parse_enc, parse_net and parse_ike make anything of (events or remembered text).
-    static bool may_matter(std::string_view group, std::string_view m) {
-        static constexpr Needle dpd_timed_out{"DPD check timed out"}, decryption_failed{"decryption failed?"},
-            mac_mismatched{"but MAC mismatched"}, no_shared_key{"no shared key found for"},
-            is_initiating{" is initiating "};
-        if (group == "JOB") return contains(m, dpd_timed_out);
-        if (group == "ENC") {
-            // parse_enc: messages of a known exchange ("generating payload of type ..." is not one), or PSK trouble
-            if (consume(m, "generating ") || consume(m, "parsed ")) {
-                auto space = m.find(' ');
-                return space != std::string_view::npos && find_exchange(m.substr(0, space));
-            }
-            return contains(m, decryption_failed) || starts_with(m, "could not decrypt payloads");
-        }
-        if (group == "NET") {
-            return m.size() >= 20 && (starts_with(m, "received packet: from ") || starts_with(m, "sending packet: from "));
-        }
-        if (!interesting_start(m)) return false;
-        switch (m.front()) {
-        case 'i': if (starts_with(m, "initiating ")) return true; break;
-        // parse_ike's "IKE_SA ", "CHILD_SA " and "received " branches end it: what they look for decides.
-        case 'I':
-            if (starts_with(m, "IKE_SA ")) return contains(m, " established between ") || contains(m, "=> DESTROYING");
-            break;
-        case 'C':
-            if (contains(m, is_initiating)) return true;  // "C..." may be an IPv6 address, tried first
-            if (starts_with(m, "CHILD_SA ")) return contains(m, " established with SPIs ");
-            break;
-        case 'r':
-            if (consume(m, "received ")) {
-                auto space = m.find(' ');
-                std::string_view tail = space == std::string_view::npos ? std::string_view{} : m.substr(space + 1);
-                return starts_with(tail, "error notify") || starts_with(tail, "notify error") ||
-                       starts_with(tail, "notify, no CHILD_SA") || starts_with(m, "proposals: ") ||
-                       starts_with(m, "DELETE for IKE_SA");
-            }
-            if (starts_with(m, "retransmit ")) return true;
-            break;
-        case 'c':
-            if (starts_with(m, "configured proposals: ") || starts_with(m, "could not decrypt payloads")) return true;
-            break;
-        case 'n': if (starts_with(m, "no ")) return true; break;
-        case 'A': if (starts_with(m, "Aggressive Mode PSK disabled")) return true; break;
-        case 'v': if (starts_with(m, "verification of AUTH payload")) return true; break;
-        case 'l': if (starts_with(m, "looking for ")) return true; break;
-        case 't': if (starts_with(m, "traffic selectors ")) return true; break;
-        case 's': if (starts_with(m, "sending retransmit ") || m == "sending DPD request") return true; break;
-        case 'g': if (starts_with(m, "giving up after ")) return true; break;
-        case 'e': if (starts_with(m, "establishing IKE_SA failed, peer not responding")) return true; break;
-        case 'p': if (starts_with(m, "peer not responding")) return true; break;
-        case 'd': if (starts_with(m, "deleting IKE_SA ")) return true; break;
-        default: break;
-        }
-        // "198.51.100.2 is initiating a Main Mode IKE_SA" (the address may start with a hex letter)
-        bool address_first = is_digit(m.front()) || m.front() == ':' || (m.front() >= 'a' && m.front() <= 'f') ||
-                             (m.front() >= 'A' && m.front() <= 'F');
-        if (address_first && contains(m, is_initiating)) return true;
-        return contains(m, decryption_failed) || contains(m, mac_mismatched) || contains(m, no_shared_key);
-    }
-
-    // Cheap gate on the first byte: the messages parse_ike knows start with one of these (an address for
-    // "A is initiating ..."); everything else (task queues, vendor IDs, NAT detection, ...) is skipped at once.
-    static bool interesting_start(std::string_view m) {
-        switch (m.front()) {
-        case 'i': case 'I': case 'C': case 'c': case 'r': case 'n': case 't': case 'A': case 'l': case 's':
-        case 'g': case 'e': case 'p': case 'd': case 'v': case ':':
-            return true;
-        default:
-            return is_digit(m.front());
-        }
-    }
-
-    struct ExchangeName {
-        std::string_view name;
-        Exchange exchange;
-        int ike_version;
-        bool phase2;
-    };
-    static constexpr ExchangeName exchange_names[] = {
-        {"ID_PROT", Exchange::main_mode, 1, false},
-        {"AGGRESSIVE", Exchange::aggressive_mode, 1, false},
-        {"QUICK_MODE", Exchange::quick_mode, 1, true},
-        {"INFORMATIONAL_V1", Exchange::informational, 1, false},
-        {"IKE_SA_INIT", Exchange::ike_sa_init, 2, false},
-        {"IKE_AUTH", Exchange::ike_auth, 2, false},
-        {"CREATE_CHILD_SA", Exchange::create_child_sa, 2, true},
-        {"INFORMATIONAL", Exchange::informational, 2, false},
-    };
-
-    static const ExchangeName* find_exchange(std::string_view name) {
-        for (const auto& x : exchange_names) {
-            if (x.name == name) return &x;
-        }
-        return nullptr;
     }
 
     static void set_exchange(std::string_view name, Event& e) {
@@ -504,6 +541,7 @@ private:
 };
 
 std::unique_ptr<LineParser> create_strongswan() { return std::make_unique<StrongswanParser>(); }
+std::unique_ptr<LineFilter> create_strongswan_filter() { return std::make_unique<StrongswanFilter>(); }
 
 }  // namespace
 
@@ -512,7 +550,8 @@ const FormatInfo& format_strongswan() {
                                  "strongSwan charon (filelog or syslog; also pfSense, OPNsense, VyOS)",
                                  true,
                                  sniff_strongswan,
-                                 create_strongswan};
+                                 create_strongswan,
+                                 create_strongswan_filter};
     return info;
 }
 

@@ -38,11 +38,13 @@ void for_each_newline(const char* from, const char* to, OnNewline&& on_newline) 
     }
 }
 
-// Splits a byte stream into lines; lines over max_line_bytes are reported truncated (and their rest dropped).
-// Complete lines are handed on as views into the fed data; only a line split between two feeds is copied.
-class LineSplitter {
+// Splits a byte stream into lines for `Sink::line(text, truncated)` (a LogFeeder, or the read-ahead thread's
+// batches); lines over max_line_bytes are reported truncated (and their rest dropped). Complete lines are handed
+// on as views into the fed data; only a line split between two feeds is copied.
+template <class Sink>
+class BasicLineSplitter {
 public:
-    explicit LineSplitter(LogFeeder& feeder) : feeder_(feeder) {}
+    explicit BasicLineSplitter(Sink& feeder) : feeder_(feeder) {}
     void feed(const char* data, std::size_t size) {
         const char* line = data;
         for_each_newline(data, data + size, [&](const char* newline) {
@@ -88,9 +90,11 @@ private:
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         feeder_.line(line, truncated);
     }
-    LogFeeder& feeder_;
+    Sink& feeder_;
     std::string carry_;
     bool dropping_ = false;
 };
+
+using LineSplitter = BasicLineSplitter<LogFeeder>;
 
 }  // namespace nettool::ikelog

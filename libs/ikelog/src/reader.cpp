@@ -6,8 +6,14 @@
 
 #include <zlib.h>
 
+#include <array>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,11 +31,11 @@ LogFeeder::LogFeeder(Analyzer& analyzer, std::size_t file_index, const FormatInf
 
 LogFeeder::~LogFeeder() = default;
 
-// The path every line takes: kept small (the rare cases are in other functions) so that it inlines into line().
-inline void LogFeeder::process(std::string_view text) {
-    bool blank = text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') &&
-                                  text::trim(text).empty());
-    if (blank) return;
+bool LogFeeder::only_spaces(std::string_view text) { return text::trim(text).empty(); }
+
+// A line of a log whose format is decided: as line() does inline.
+void LogFeeder::process(std::string_view text) {
+    if (is_blank(text)) return;
     events_.clear();
     if (parser_ && parser_->parse(text, events_)) {
         if (!events_.empty()) deliver();
@@ -38,7 +44,7 @@ inline void LogFeeder::process(std::string_view text) {
     unknown(text);
 }
 
-void LogFeeder::line(std::string_view text, bool truncated) {
+void LogFeeder::line_before_parsing(std::string_view text, bool truncated) {
     ++line_number_;
     FileSummary& f = summary_;
     ++f.lines;
@@ -48,13 +54,9 @@ void LogFeeder::line(std::string_view text, bool truncated) {
         if (!decided_) pending_.emplace_back();  // keep numbering: a placeholder that is skipped again below
         return;
     }
-    if (!decided_) {
-        if (pending_.empty()) pending_first_line_ = line_number_;
-        pending_.emplace_back(text);
-        if (pending_.size() >= detection_lines) flush(true);
-        return;
-    }
-    process(text);
+    if (pending_.empty()) pending_first_line_ = line_number_;
+    pending_.emplace_back(text);
+    if (pending_.size() >= detection_lines) flush(true);
 }
 
 void LogFeeder::flush(bool end_of_input) {
@@ -111,12 +113,177 @@ namespace {
 
 // Many lines per read(), and small enough that the data is still in the CPU cache when the lines are parsed.
 constexpr std::size_t kReadBuffer = 256 * 1024;
+constexpr std::size_t kReadAheadFrom = 8 << 20;  // files from this size are read on a second thread
 
 bool starts_gzip(int fd, const struct stat& st) {
     if (!S_ISREG(st.st_mode)) return false;
     off_t at = lseek(fd, 0, SEEK_CUR);  // standard input may be a file opened part-way
     unsigned char magic[2] = {0, 0};
     return at >= 0 && pread(fd, magic, 2, at) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+// A large plain file is read, split into lines and sifted on a second thread, ahead of the parsing: once the
+// format is known, that thread counts the lines its LineFilter dismisses (most of them) and blank ones, and
+// passes on only the others, with how many were counted before each. The parsing thread then sees a fraction of
+// the lines, and the kernel's copying of the data is off it as well. Memory is fixed: kSlots batches of at most
+// one read buffer's lines each.
+struct Batch {
+    struct Line {
+        std::size_t offset = 0, size = 0;  // in `text`
+        std::size_t counted_before = 0;    // lines dismissed just before this one
+        bool truncated = false;
+    };
+    std::string text;  // the lines passed on, one after another
+    std::vector<Line> lines;
+    std::size_t counted_after = 0;  // lines dismissed after the last one passed on
+
+    void clear() {
+        text.clear();
+        lines.clear();
+        counted_after = 0;
+    }
+    std::string_view line_text(const Line& line) const { return std::string_view(text).substr(line.offset, line.size); }
+};
+
+class ReadAhead {
+public:
+    // `format`: the format, when it is already decided (forced).
+    ReadAhead(int fd, bool decided, const FormatInfo* format) : fd_(fd) {
+        if (decided) tell_format(format);
+        reader_ = std::thread([this] { run(); });
+    }
+    ~ReadAhead() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        reader_.join();
+    }
+    ReadAhead(const ReadAhead&) = delete;
+    ReadAhead& operator=(const ReadAhead&) = delete;
+
+    // The parser has decided the file's format (nullptr: none recognised): sifting may start.
+    void tell_format(const FormatInfo* format) {
+        std::lock_guard lock(mutex_);
+        format_ = format;
+        format_known_ = true;
+    }
+
+    // The next batch, valid until the next call; nullptr at the end of the file (or after a failed read: error()).
+    const Batch* next() {
+        std::unique_lock lock(mutex_);
+        if (holding_) {  // the caller is done with the previous batch: it may be filled again
+            ++consumed_;
+            holding_ = false;
+            changed_.notify_all();
+        }
+        changed_.wait(lock, [&] { return produced_ > consumed_ || done_; });
+        if (failure_) std::rethrow_exception(failure_);
+        if (produced_ == consumed_) return nullptr;
+        holding_ = true;
+        return &slots_[consumed_ % kSlots];
+    }
+    int error() const {
+        std::lock_guard lock(mutex_);
+        return error_;
+    }
+
+    // BasicLineSplitter's sink, on the reading thread.
+    void line(std::string_view text, bool truncated) {
+        if (!truncated && sifting_ && (LogFeeder::is_blank(text) || (filter_ && filter_->dismisses(text)))) {
+            ++counted_;
+            return;
+        }
+        filling_->lines.push_back({filling_->text.size(), text.size(), counted_, truncated});
+        filling_->text.append(text);
+        counted_ = 0;
+    }
+
+private:
+    static constexpr std::size_t kSlots = 4;
+
+    void run() {
+        try {
+            BasicLineSplitter<ReadAhead> splitter(*this);
+            std::vector<char> buffer(kReadBuffer);
+            for (bool end = false; !end;) {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return stop_ || produced_ - consumed_ < kSlots; });
+                if (stop_) return;
+                // Not the batch being parsed: at most kSlots - 1 are filled.
+                filling_ = &slots_[produced_ % kSlots];
+                if (format_known_ && !sifting_) {
+                    sifting_ = true;
+                    if (format_ && format_->create_filter) filter_ = format_->create_filter();
+                }
+                lock.unlock();
+                filling_->clear();
+                ssize_t n;
+                do {
+                    n = ::read(fd_, buffer.data(), buffer.size());
+                } while (n < 0 && errno == EINTR);
+                int err = n < 0 ? errno : 0;
+                if (n > 0) {
+                    splitter.feed(buffer.data(), static_cast<std::size_t>(n));
+                } else {
+                    splitter.finish();
+                    end = true;
+                }
+                filling_->counted_after = counted_;
+                counted_ = 0;
+                lock.lock();
+                ++produced_;
+                if (end) {
+                    error_ = err;
+                    done_ = true;
+                }
+                changed_.notify_all();
+            }
+        } catch (...) {
+            std::lock_guard lock(mutex_);
+            failure_ = std::current_exception();
+            done_ = true;
+            changed_.notify_all();
+        }
+    }
+
+    int fd_;
+    std::array<Batch, kSlots> slots_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::size_t produced_ = 0, consumed_ = 0;  // batches filled by the reader / released by the parser
+    bool holding_ = false;                     // the parser holds slots_[consumed_ % kSlots]
+    bool done_ = false, stop_ = false;
+    int error_ = 0;
+    std::exception_ptr failure_;
+    const FormatInfo* format_ = nullptr;
+    bool format_known_ = false;
+    std::thread reader_;
+    // The reading thread's own:
+    Batch* filling_ = nullptr;
+    bool sifting_ = false;
+    std::unique_ptr<LineFilter> filter_;
+    std::size_t counted_ = 0;  // lines dismissed since the last one passed on
+};
+
+// A large plain file: read, split and sifted ahead on a second thread.
+Status read_plain_ahead(int fd, const std::string& path, LogFeeder& feeder) {
+    ReadAhead reader(fd, feeder.decided(), feeder.format());
+    bool told = feeder.decided();
+    while (const Batch* batch = reader.next()) {
+        for (const Batch::Line& line : batch->lines) {
+            if (line.counted_before > 0) feeder.count_lines(line.counted_before);
+            feeder.line(batch->line_text(line), line.truncated);
+        }
+        if (batch->counted_after > 0) feeder.count_lines(batch->counted_after);
+        if (!told && feeder.decided()) {
+            reader.tell_format(feeder.format());
+            told = true;
+        }
+    }
+    if (int err = reader.error(); err != 0) return input_error(std::string("read failed: ") + std::strerror(err), path);
+    return Ok{};
 }
 
 // Plain text: read() into one reused buffer; the splitter hands complete lines on as views into it.
@@ -189,7 +356,9 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     Status status = Ok{};
     if (plain) {
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-        status = read_plain(fd, path, feeder);
+        // A second thread pays off only when there is much to read.
+        bool large = st.st_size >= static_cast<off_t>(kReadAheadFrom);
+        status = large ? read_plain_ahead(fd, path, feeder) : read_plain(fd, path, feeder);
         close(fd);
     } else {
         status = read_stream(fd, path, feeder);  // closes fd

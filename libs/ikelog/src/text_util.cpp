@@ -19,8 +19,16 @@ std::string_view after(std::string_view s, std::string_view marker, std::string_
     auto at = s.find(marker);
     if (at == std::string_view::npos) return {};
     s.remove_prefix(at + marker.size());
-    auto end = s.find_first_of(stops);
-    return end == std::string_view::npos ? s : s.substr(0, end);
+    // Not s.find_first_of(stops): libstdc++ calls memchr on `stops` for every byte of `s`.
+    auto is_stop = [&](char c) {
+        for (char stop : stops) {
+            if (c == stop) return true;
+        }
+        return false;
+    };
+    std::size_t end = 0;
+    while (end < s.size() && !is_stop(s[end])) ++end;
+    return s.substr(0, end);
 }
 
 namespace {

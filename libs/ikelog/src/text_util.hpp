@@ -47,7 +47,19 @@ struct Needle {
 };
 // s.find(p.text) != npos, found by memchr on the anchor byte.
 bool contains(std::string_view s, const Needle& p);
-inline bool contains(std::string_view s, std::string_view p) { return contains(s, Needle(p)); }
+// For a needle made on the spot a full scan for its rarest byte costs more than it saves: the rarer of its
+// first, middle and last byte is anchor enough (any anchor gives the same answer).
+inline bool contains(std::string_view s, std::string_view p) {
+    Needle needle{std::string_view{}};
+    needle.text = p;
+    auto rank = [&](std::size_t i) { return byte_commonness[static_cast<unsigned char>(p[i])]; };
+    if (p.size() > 1) {
+        std::size_t middle = p.size() / 2, last = p.size() - 1;
+        needle.anchor = rank(middle) < rank(0) ? middle : 0;
+        if (rank(last) < rank(needle.anchor)) needle.anchor = last;
+    }
+    return contains(s, needle);
+}
 // Removes `prefix` from the front of `s` when present.
 inline bool consume(std::string_view& s, std::string_view prefix) {
     if (!starts_with(s, prefix)) return false;
@@ -142,17 +154,18 @@ private:
     }
     // line starts with bytes_ (line has last_.size bytes at least): compared eight at a time, inline.
     bool same_prefix(std::string_view line) const {
-        std::size_t i = 0;
-        for (; i + 8 <= last_.size; i += 8) {
+        auto same8 = [&](std::size_t at) {
             std::uint64_t x, y;
-            std::memcpy(&x, line.data() + i, 8);
-            std::memcpy(&y, bytes_.data() + i, 8);
-            if (x != y) return false;
+            std::memcpy(&x, line.data() + at, 8);
+            std::memcpy(&y, bytes_.data() + at, 8);
+            return x == y;
+        };
+        std::size_t size = last_.size;
+        if (size < 8) return std::memcmp(line.data(), bytes_.data(), size) == 0;
+        for (std::size_t at = 0; at + 8 < size; at += 8) {
+            if (!same8(at)) return false;
         }
-        for (; i < last_.size; ++i) {
-            if (line[i] != bytes_[i]) return false;
-        }
-        return true;
+        return same8(size - 8);  // the last eight bytes, overlapping what was compared
     }
 
     StampPrefix last_;

@@ -22,6 +22,15 @@ public:
     virtual bool parse(std::string_view line, std::vector<Event>& out) = 0;
 };
 
+// Tells from a line alone that the format's parser would accept it and make nothing of it (no events, no change
+// to its state), for the lines of a large file: the reader runs it on its own thread, ahead of the parser, which
+// then only counts those lines. It must give that answer only where the parser surely would.
+class LineFilter {
+public:
+    virtual ~LineFilter() = default;
+    virtual bool dismisses(std::string_view line) = 0;
+};
+
 struct FormatInfo {
     std::string_view name;         // "strongswan", "etx-vrt", ... (what --format takes and JSON reports)
     std::string_view description;  // one line for --help and the report
@@ -29,6 +38,7 @@ struct FormatInfo {
     // How much `line` looks like this format: 0 not at all, 1 plausible, 2 distinctive. Cheap and pure.
     int (*sniff)(std::string_view line) = nullptr;
     std::unique_ptr<LineParser> (*create)() = nullptr;
+    std::unique_ptr<LineFilter> (*create_filter)() = nullptr;  // optional
 };
 
 // Every compiled-in format, sorted by name.

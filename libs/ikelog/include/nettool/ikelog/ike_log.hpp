@@ -163,12 +163,39 @@ public:
     LogFeeder(const LogFeeder&) = delete;
     LogFeeder& operator=(const LogFeeder&) = delete;
     // One line without its newline. `truncated` when the reader cut an over-long line.
-    void line(std::string_view text, bool truncated = false);
+    void line(std::string_view text, bool truncated = false) {
+        if (truncated || !decided_) return line_before_parsing(text, truncated);
+        ++line_number_;
+        ++summary_.lines;
+        // Inline: this is every line's path once the format is known.
+        if (is_blank(text)) return;
+        events_.clear();
+        if (parser_ && parser_->parse(text, events_)) {
+            if (!events_.empty()) deliver();
+            return;
+        }
+        unknown(text);
+    }
+    // `count` lines that need nothing but counting: blank, or dismissed by the format's LineFilter. Only once the
+    // format is decided (decided()).
+    void count_lines(std::size_t count) {
+        line_number_ += count;
+        summary_.lines += count;
+    }
+    bool decided() const { return decided_; }
+    // Spaces, tabs and carriage returns only: such a line is counted and nothing else.
+    static bool is_blank(std::string_view text) {
+        return text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') &&
+                                only_spaces(text));
+    }
+    const FormatInfo* format() const { return format_; }  // nullptr: not decided yet, or nothing recognised
     // Detects the format with what has been buffered so far. At the end of input it always decides (possibly
     // "unknown"); during a pause while following it decides only once some format is recognised.
     void flush(bool end_of_input);
 
 private:
+    void line_before_parsing(std::string_view text, bool truncated);  // over-long lines, lines kept for detection
+    static bool only_spaces(std::string_view text);
     void process(std::string_view text);
     void unknown(std::string_view text);  // a line the format does not know: another format's, or skipped
     void deliver();                       // events_ to the analyzer
