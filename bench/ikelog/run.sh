@@ -31,12 +31,14 @@ build_input() {  # build_input NAME FILES... -> $work/NAME.log of >= size_mb
     rm -f "$work/$name.unit"
 }
 
-seconds() {  # seconds CMD...: wall time of CMD (output discarded), best of 2 runs
+seconds() {  # seconds CMD...: wall time of CMD (output to a scratch file), best of 2 runs
     local best=
     for _ in 1 2; do
         local start end
         start=$(date +%s.%N)
-        "$@" > /dev/null || true  # nettool exits 1 when a peer failed: not an error here
+        # Not > /dev/null: GNU grep notices /dev/null and stops at the first match (as with -q), so it
+        # would read only up to the first match.
+        "$@" > "$work/out" || true  # nettool exits 1 when a peer failed: not an error here
         end=$(date +%s.%N)
         local t
         t=$(echo "$end - $start" | bc -l)
