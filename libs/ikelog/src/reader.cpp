@@ -33,17 +33,6 @@ LogFeeder::~LogFeeder() = default;
 
 bool LogFeeder::only_spaces(std::string_view text) { return text::trim(text).empty(); }
 
-// A line of a log whose format is decided: as line() does inline.
-void LogFeeder::process(std::string_view text) {
-    if (is_blank(text)) return;
-    events_.clear();
-    if (parser_ && parser_->parse(text, events_)) {
-        if (!events_.empty()) deliver();
-        return;
-    }
-    unknown(text);
-}
-
 void LogFeeder::line_before_parsing(std::string_view text, bool truncated) {
     ++line_number_;
     FileSummary& f = summary_;

@@ -167,14 +167,7 @@ public:
         if (truncated || !decided_) return line_before_parsing(text, truncated);
         ++line_number_;
         ++summary_.lines;
-        // Inline: this is every line's path once the format is known.
-        if (is_blank(text)) return;
-        events_.clear();
-        if (parser_ && parser_->parse(text, events_)) {
-            if (!events_.empty()) deliver();
-            return;
-        }
-        unknown(text);
+        process(text);
     }
     // `count` lines that need nothing but counting: blank, or dismissed by the format's LineFilter. Only once the
     // format is decided (decided()).
@@ -196,7 +189,16 @@ public:
 private:
     void line_before_parsing(std::string_view text, bool truncated);  // over-long lines, lines kept for detection
     static bool only_spaces(std::string_view text);
-    void process(std::string_view text);
+    // A line of a log whose format is decided. Inline: this is every line's path once the format is known.
+    void process(std::string_view text) {
+        if (is_blank(text)) return;
+        events_.clear();
+        if (parser_ && parser_->parse(text, events_)) {
+            if (!events_.empty()) deliver();
+            return;
+        }
+        unknown(text);
+    }
     void unknown(std::string_view text);  // a line the format does not know: another format's, or skipped
     void deliver();                       // events_ to the analyzer
     Analyzer& analyzer_;
