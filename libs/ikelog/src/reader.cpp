@@ -118,20 +118,36 @@ bool starts_gzip(int fd, const struct stat& st) {
 // one read buffer's lines each.
 struct Batch {
     struct Line {
-        std::size_t offset = 0, size = 0;  // in `text`
+        std::size_t offset = 0, size = 0;  // in `data`, or in `carried`
         std::size_t counted_before = 0;    // lines dismissed just before this one
+        bool in_carried = false;           // a line that began in the previous batch's data
         bool truncated = false;
     };
-    std::string text;  // the lines passed on, one after another
+    std::vector<char> data;  // what one read() brought; the lines passed on are views into it
+    std::string carried;     // copies of the lines split between two reads
     std::vector<Line> lines;
     std::size_t counted_after = 0;  // lines dismissed after the last one passed on
 
     void clear() {
-        text.clear();
+        carried.clear();
         lines.clear();
         counted_after = 0;
     }
-    std::string_view line_text(const Line& line) const { return std::string_view(text).substr(line.offset, line.size); }
+    void add(std::string_view text, bool truncated, std::size_t counted_before) {
+        Line line{0, text.size(), counted_before, false, truncated};
+        if (!text.empty() && text.data() >= data.data() && text.data() < data.data() + data.size()) {
+            line.offset = static_cast<std::size_t>(text.data() - data.data());
+        } else {  // the splitter's carry-over (or an empty line): copied
+            line.offset = carried.size();
+            line.in_carried = true;
+            carried.append(text);
+        }
+        lines.push_back(line);
+    }
+    std::string_view line_text(const Line& line) const {
+        const char* base = line.in_carried ? carried.data() : data.data();
+        return std::string_view(base + line.offset, line.size);
+    }
 };
 
 class ReadAhead {
@@ -167,7 +183,11 @@ public:
             holding_ = false;
             changed_.notify_all();
         }
-        changed_.wait(lock, [&] { return produced_ > consumed_ || done_; });
+        if (produced_ == consumed_ && !done_) {
+            waiting_ = true;
+            changed_.wait(lock, [&] { return produced_ > consumed_ || done_; });
+            waiting_ = false;
+        }
         if (failure_) std::rethrow_exception(failure_);
         if (produced_ == consumed_) return nullptr;
         holding_ = true;
@@ -180,12 +200,11 @@ public:
 
     // BasicLineSplitter's sink, on the reading thread.
     void line(std::string_view text, bool truncated) {
-        if (!truncated && sifting_ && (LogFeeder::is_blank(text) || (filter_ && filter_->dismisses(text)))) {
+        if (!truncated && sift_batch_ && (LogFeeder::is_blank(text) || (filter_ && filter_->dismisses(text)))) {
             ++counted_;
             return;
         }
-        filling_->lines.push_back({filling_->text.size(), text.size(), counted_, truncated});
-        filling_->text.append(text);
+        filling_->add(text, truncated, counted_);
         counted_ = 0;
     }
 
@@ -195,7 +214,7 @@ private:
     void run() {
         try {
             BasicLineSplitter<ReadAhead> splitter(*this);
-            std::vector<char> buffer(kReadBuffer);
+            for (auto& slot : slots_) slot.data.resize(kReadBuffer);
             for (bool end = false; !end;) {
                 std::unique_lock lock(mutex_);
                 changed_.wait(lock, [&] { return stop_ || produced_ - consumed_ < kSlots; });
@@ -206,15 +225,18 @@ private:
                     sifting_ = true;
                     if (format_ && format_->create_filter) filter_ = format_->create_filter();
                 }
+                // Sifting is the bigger share of the work: when the parser is already waiting for lines, this batch
+                // goes unsifted (the parser reads all its lines, with the same result), so neither thread idles.
+                sift_batch_ = sifting_ && !waiting_;
                 lock.unlock();
                 filling_->clear();
                 ssize_t n;
                 do {
-                    n = ::read(fd_, buffer.data(), buffer.size());
+                    n = ::read(fd_, filling_->data.data(), filling_->data.size());
                 } while (n < 0 && errno == EINTR);
                 int err = n < 0 ? errno : 0;
                 if (n > 0) {
-                    splitter.feed(buffer.data(), static_cast<std::size_t>(n));
+                    splitter.feed(filling_->data.data(), static_cast<std::size_t>(n));
                 } else {
                     splitter.finish();
                     end = true;
@@ -243,6 +265,7 @@ private:
     std::condition_variable changed_;
     std::size_t produced_ = 0, consumed_ = 0;  // batches filled by the reader / released by the parser
     bool holding_ = false;                     // the parser holds slots_[consumed_ % kSlots]
+    bool waiting_ = false;                     // the parser waits for a batch
     bool done_ = false, stop_ = false;
     int error_ = 0;
     std::exception_ptr failure_;
@@ -251,7 +274,8 @@ private:
     std::thread reader_;
     // The reading thread's own:
     Batch* filling_ = nullptr;
-    bool sifting_ = false;
+    bool sifting_ = false;     // the format is known: lines may be sifted
+    bool sift_batch_ = false;  // this batch's lines are
     std::unique_ptr<LineFilter> filter_;
     std::size_t counted_ = 0;  // lines dismissed since the last one passed on
 };
@@ -344,11 +368,14 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     LogFeeder feeder(analyzer, index, forced);
     Status status = Ok{};
     if (plain) {
+        struct Closer {
+            int fd;
+            ~Closer() { close(fd); }
+        } closer{fd};
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
         // A second thread pays off only when there is much to read.
         bool large = st.st_size >= static_cast<off_t>(kReadAheadFrom);
         status = large ? read_plain_ahead(fd, path, feeder) : read_plain(fd, path, feeder);
-        close(fd);
     } else {
         status = read_stream(fd, path, feeder);  // closes fd
     }

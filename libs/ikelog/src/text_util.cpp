@@ -143,8 +143,8 @@ std::size_t whole_clock_at(std::string_view s, std::size_t pos, double& secs) {
     return pos + 8;
 }
 
-// The weight of each fraction digit: 0.1, then divided by 10 again and again (not 10^-k: the same divisions as
-// always give the same doubles, and a table keeps the division off every line).
+// The weight of each fraction digit: 0.1, then divided by 10 again and again. The same repeated division as a
+// running scale, so the same doubles; the table keeps the divisions off every line.
 constexpr std::array<double, 10> fraction_scales = [] {
     std::array<double, 10> scales{};
     double scale = 0.1;
@@ -175,7 +175,7 @@ double day_seconds(int year, int month, int day) {
 }  // namespace
 
 // Everything up to and including the whole seconds: what decides the form and the date. Only bytes before
-// `size` are looked at, so a line starting with the same `size` bytes gives the same Prefix.
+// `size` are looked at, so a line starting with the same `size` bytes gives the same StampPrefix.
 bool StampPrefix::parse(std::string_view s) {
     std::size_t start = 0;
     if (!s.empty() && (s[0] == '*' || s[0] == '.')) start = 1;  // Cisco: '*' not NTP-synced, '.' lost sync

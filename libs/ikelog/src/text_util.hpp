@@ -1,5 +1,6 @@
 #pragma once
 // Small pure helpers the vendor parsers share: prefix/word matching on string_views, addresses, time stamps.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -112,8 +113,8 @@ struct StampPrefix {
     std::size_t end_in(std::string_view line) const {
         std::size_t end = size;
         if (end < line.size() && (line[end] == '.' || line[end] == ',')) {
-            std::size_t f = end + 1;
-            while (f < line.size() && is_digit(line[f]) && f - end <= 9) ++f;  // the digits seconds_in adds
+            std::size_t f = end + 1, limit = std::min(line.size(), end + 10);  // up to 9 digits, as seconds_in
+            while (f < limit && is_digit(line[f])) ++f;
             end = f;
         }
         if (iso_t) end = zone_end(line, end);

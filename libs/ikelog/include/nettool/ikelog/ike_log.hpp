@@ -215,7 +215,8 @@ private:
 };
 
 // Reads a whole file ("-" = standard input; gzip-compressed or plain, recognised by content) line by line.
-// A plain regular file is read straight into one reused buffer and its lines are handed on as views into it.
+// A plain regular file is read straight into reused buffers and its lines are handed on as views into them; a
+// large one is read, split and sifted (the format's LineFilter) on a second thread while this one parses.
 Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* forced);
 
 // ---- syslog over UDP ----------------------------------------------------------------------------------------
