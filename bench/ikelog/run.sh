@@ -54,6 +54,8 @@ run_set() {  # run_set NAME PATTERN FILES...
     local bytes mb
     bytes=$(stat -c %s "$log")
     mb=$(echo "$bytes / 1000000" | bc -l)
+    # Write the new file out first: the kernel flushing it while a tool runs would take CPU from that tool.
+    sync "$log"
     cat "$log" > /dev/null  # warm the page cache for both tools
     local tg tn rss lines
     tg=$(seconds grep -c -- "$pattern" "$log")
