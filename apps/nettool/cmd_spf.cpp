@@ -19,6 +19,7 @@ struct SpfOptions {
     std::string sender;
     std::string helo;
     std::string headers;
+    std::vector<std::string> trusted;
     std::string scope = "mfrom";
     bool suggest = false;
     std::vector<std::string> dns_servers;
@@ -55,7 +56,10 @@ nettool::app::RunFunction setup_spf(CLI::App& sub) {
         "                                     deciding mechanism and the include/redirect path to it, the\n"
         "                                     explanation (exp= expanded, or the default) and the Received-SPF field\n"
         "  nettool spf --headers FILE         take the client IP and HELO from the Received: field of the hop into\n"
-        "                                     the receiving organisation, MAIL FROM from Return-Path:, and evaluate;\n"
+        "                                     the receiving organisation (the receiver's own Received-SPF or\n"
+        "                                     Authentication-Results when present; else the first hop below its own\n"
+        "                                     hops: private clients, its own domain, --trusted relays; POP3/IMAP/LMTP/\n"
+        "                                     HTTP retrievals skipped), MAIL FROM from Return-Path:, and evaluate;\n"
         "                                     with --scope pra evaluate Sender ID on the RFC 4407 Purported\n"
         "                                     Responsible Address (spf2.0/pra, falling back to v=spf1)\n"
         "  add --suggest                      propose a minimal record that lets the observed senders pass,\n"
@@ -92,6 +96,16 @@ nettool::app::RunFunction setup_spf(CLI::App& sub) {
     sub.add_option("--helo", o->helo, "HELO/EHLO name the client gave")->type_name("NAME");
     sub.add_option("--headers", o->headers, "RFC 5322 message or header to take IP, HELO and sender from (- = stdin)")
         ->type_name("FILE");
+    sub.add_option("--trusted", o->trusted,
+                   "With --headers: a relay of the receiving side (CIDR, address or domain), like SpamAssassin's "
+                   "trusted_networks; repeatable")
+        ->type_name("CIDR|DOMAIN")
+        ->allow_extra_args(false)
+        ->check([](const std::string& text) {
+            nettool::spf::TrustedRelays scratch;
+            return nettool::spf::add_trusted(scratch, text) ? std::string()
+                                                            : "'" + text + "' is neither a CIDR, an address nor a domain";
+        });
     sub.add_option("--scope", o->scope, "Identity to check: mfrom (SPF) or pra (Sender ID; needs --headers)")
         ->check(CLI::IsMember({"mfrom", "pra"}))
         ->default_val("mfrom");
@@ -117,6 +131,7 @@ nettool::app::RunFunction setup_spf(CLI::App& sub) {
             request.headers_text = read_headers(o->headers);
             request.headers_source = o->headers;
         }
+        for (const auto& text : o->trusted) spf::add_trusted(request.trusted, text);
         request.scope = o->scope == "pra" ? spf::Scope::pra : spf::Scope::mfrom;
         request.suggest = o->suggest;
         for (const auto& text : o->dns_servers) request.servers.push_back(DnsServer::parse(text).take());

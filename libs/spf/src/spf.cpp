@@ -1,5 +1,7 @@
 #include "nettool/spf/spf.hpp"
 
+#include "headers_render.hpp"
+
 #include "nettool/core/render.hpp"
 #include "nettool/core/text.hpp"
 #include "nettool/io/dns_client.hpp"
@@ -263,7 +265,7 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
 
     if (request.headers_text) {
         report.mode = SpfMode::headers;
-        report.headers = analyse_header(*request.headers_text);
+        report.headers = analyse_header(*request.headers_text, request.trusted);
         const HeaderFindings& h = *report.headers;
         if (ips.empty()) {
             if (!h.entry) {
@@ -493,30 +495,7 @@ void render_evaluation(std::ostream& out, const Evaluation& e, const Style& styl
 }  // namespace
 
 void render_spf_report(std::ostream& out, const SpfReport& report, const Style& style) {
-    if (report.headers) {
-        const HeaderFindings& h = *report.headers;
-        out << style.paint("Message header", Colour::bold) << " (" << h.hops.size() << " Received: fields)\n";
-        for (const auto& hop : h.hops) {
-            bool entry = h.entry && *h.entry == hop.index;
-            out << (entry ? "  => " : "     ") << "line " << hop.line << ": "
-                << (hop.ip ? hop.ip->to_string() : std::string("(no client address)"));
-            if (!hop.helo.empty()) out << " helo=" << sanitize_for_terminal(hop.helo);
-            if (!hop.by.empty()) out << " by " << sanitize_for_terminal(hop.by);
-            out << " [" << hop.form << "]\n";
-        }
-        if (h.entry) out << "  entry hop: line " << h.hops[*h.entry].line << " (" << h.entry_reason << ")\n";
-        if (h.return_path) {
-            out << "  MAIL FROM:  <" << sanitize_for_terminal(*h.return_path) << "> (Return-Path:, line "
-                << h.return_path_line << ")\n";
-        }
-        if (h.pra) {
-            out << "  PRA:        " << sanitize_for_terminal(*h.pra) << " (" << h.pra_field << ":, line " << h.pra_line
-                << ")\n";
-        } else if (!h.pra_problem.empty()) {
-            out << "  PRA:        none (" << sanitize_for_terminal(h.pra_problem) << ")\n";
-        }
-        out << "\n";
-    }
+    if (report.headers) render_header_findings(out, *report.headers, style);
     if (report.lint && report.mode == SpfMode::lint) {
         render_lint(out, *report.lint, style);
         out << "\n";

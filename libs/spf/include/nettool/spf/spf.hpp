@@ -26,6 +26,7 @@ struct SpfRequest {
     std::string helo;
     std::optional<std::string> headers_text;  // contents of --headers FILE
     std::string headers_source;               // the file name, for evidence
+    TrustedRelays trusted;                    // --trusted: relays of the receiving side (with --headers)
     Scope scope = Scope::mfrom;
     bool suggest = false;
     std::vector<DnsServer> servers;  // --dns-server; empty: /etc/resolv.conf
