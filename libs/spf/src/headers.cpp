@@ -342,6 +342,8 @@ ReceivedHop parse_received(std::string_view raw_value) {
         if (!address_literal(first)) hop.reverse_name = strip_dot(first);
     } else {
         if (!address_literal(first) || first.front() == '[') hop.helo = strip_dot(first);
+        // Sendmail's ident form "(user@rdns [IP])" keeps the user name in front of the host.
+        if (std::size_t at = before_bracket.rfind('@'); at != std::string::npos) before_bracket.erase(0, at + 1);
         if (bracketed && !unknown_name(before_bracket)) hop.reverse_name = strip_dot(before_bracket);
         // Exim without a differing HELO: "from host.example ([192.0.2.1])" — the name is the verified rDNS.
         if (hop.form == "exim" && bracketed && before_bracket.empty() && !address_literal(first)) {

@@ -8,6 +8,7 @@ void render_header_findings(std::ostream& out, const HeaderFindings& h, const St
     out << style.paint("Message header", Colour::bold) << " (" << h.hops.size() << " Received: fields, top first)\n";
     for (const auto& hop : h.hops) {
         bool entry = hop.role == HopRole::entry;
+        // Earlier hops were written outside the receiving organisation: shown, but nothing in them is verifiable.
         out << (entry ? "  => " : "     ") << "line " << hop.line << "  " << to_string(hop.role) << ": "
             << (hop.ip ? hop.ip->to_string() : std::string("(no client address)"));
         if (!hop.reverse_name.empty()) out << " (" << sanitize_for_terminal(hop.reverse_name) << ")";
@@ -16,7 +17,7 @@ void render_header_findings(std::ostream& out, const HeaderFindings& h, const St
         out << " [" << hop.form;
         if (!hop.protocol.empty()) out << ", " << sanitize_for_terminal(hop.protocol);
         out << "]\n";
-        if (!hop.role_reason.empty() && !entry) out << "           " << sanitize_for_terminal(hop.role_reason) << "\n";
+        if (!hop.role_reason.empty() && hop.role != HopRole::entry && hop.role != HopRole::external) out << "           " << sanitize_for_terminal(hop.role_reason) << "\n";
     }
     if (h.entry) out << "  entry hop: line " << h.hops[*h.entry].line << " (" << h.entry_reason << ")\n";
     if (h.receiver_verdict) {
