@@ -181,8 +181,8 @@ Result<ModuleOutcome> probe_link(const ProbeRequest& request, const ProbeSetting
         for (const auto& [counter, change] : nic.counters) {
             if (!change.delta) continue;
             Labels with_counter = labels;
-            with_counter.emplace_back("counter", counter);
-            m.add("nettool_link_counter_increase", "gauge",
+            with_counter.emplace_back("statistic", counter);
+            m.add("nettool_link_statistic_increase", "gauge",
                   "Increase of the interface's statistics counter during the probe window",
                   static_cast<double>(*change.delta), with_counter);
         }
