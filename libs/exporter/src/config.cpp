@@ -30,8 +30,8 @@ Result<ListenAddress> parse_listen(std::string_view text) {
     ListenAddress out;
     unsigned port = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 || port > 65535) {
-        return usage_error("listen address '" + std::string(text) + "': port must be 1-65535");
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+        return usage_error("listen address '" + std::string(text) + "': port must be 0-65535 (0: any free port)");
     }
     out.port = static_cast<std::uint16_t>(port);
     if (host.empty()) {

@@ -38,7 +38,7 @@ struct ExporterConfig {
 // Unknown keys are errors too (a typo must not silently widen or narrow what the exporter does).
 Result<ExporterConfig> parse_config(std::string_view json_text);
 
-// "127.0.0.1:9798", "[::1]:9798", ":9798" (all addresses); a usage Error otherwise.
+// "127.0.0.1:9798", "[::1]:9798", ":9798" (all addresses), port 0 for any free one; a usage Error otherwise.
 struct ListenAddress {
     IpAddress address;
     bool any = false;
