@@ -3,6 +3,7 @@
 
 #include "nettool/core/exit_status.hpp"
 #include "nettool/dnscheck/dnscheck.hpp"
+#include "nettool/dnscheck/nagios.hpp"
 #include "nettool/dnscheck/text.hpp"
 
 #include <memory>

@@ -6,6 +6,7 @@
 #include "nettool/core/render.hpp"
 #include "nettool/core/text.hpp"
 #include "nettool/ikelog/ike_log.hpp"
+#include "nettool/ikelog/nagios.hpp"
 #include "nettool/wire/dns_server.hpp"
 
 #include <iostream>
@@ -93,7 +94,7 @@ int run_ike_log(const IkeLogOptions& opt) {
     LiveOptions live_options;
     live_options.forced = forced;
     Style style = Style::for_stream(1, opt.output.no_color);
-    if (!opt.output.json) {
+    if (!opt.output.machine()) {
         live_options.on_update = [&](const LiveUpdate& u) {
             if (!opt.peers.empty()) {
                 bool wanted = false;
@@ -108,14 +109,14 @@ int run_ike_log(const IkeLogOptions& opt) {
     if (opt.follow) {
         Status s = follow_log(opt.files.front(), analyzer, live_options);
         if (!s) throw ErrorException(s.error());
-        if (!opt.output.json) std::cout << "\n-- stopped; summary --\n";
+        if (!opt.output.machine()) std::cout << "\n-- stopped; summary --\n";
     } else if (!opt.listen.empty()) {
         Status s = listen_syslog(opt.listen, analyzer, live_options, [&](unsigned short port) {
             std::cerr << "nettool ike-log: listening for syslog on " << opt.listen.substr(0, opt.listen.rfind(':'))
                       << ":" << port << " (Ctrl-C to stop)" << std::endl;
         });
         if (!s) throw ErrorException(s.error());
-        if (!opt.output.json) std::cout << "\n-- stopped; summary --\n";
+        if (!opt.output.machine()) std::cout << "\n-- stopped; summary --\n";
     } else {
         for (const auto& path : opt.files) {
             Status s = read_log(path, analyzer, forced);

@@ -5,6 +5,7 @@
 #include "nettool/core/render.hpp"
 #include "nettool/io/event_loop.hpp"
 #include "nettool/link/link_check.hpp"
+#include "nettool/link/nagios.hpp"
 
 #include <memory>
 

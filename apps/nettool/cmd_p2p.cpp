@@ -71,7 +71,7 @@ int run_p2p_command(const P2pOptions& o) {
     bool stderr_tty = ::isatty(2) == 1;
     Style live_style = Style::for_stream(1, o.output.no_color);
     bool drew_live = false;
-    if (request.files.empty() && stdout_tty && !o.output.json) {
+    if (request.files.empty() && stdout_tty && !o.output.machine()) {
         hooks.on_tick = [&](const p2p::P2pReport& report, double elapsed) {
             p2p::render_live(std::cout, report, live_style, elapsed);
             drew_live = true;

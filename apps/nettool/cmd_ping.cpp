@@ -4,6 +4,7 @@
 #include "nettool/core/exit_status.hpp"
 #include "nettool/core/render.hpp"
 #include "nettool/ping/ping.hpp"
+#include "nettool/ping/nagios.hpp"
 
 #include <cmath>
 #include <iostream>
@@ -75,7 +76,7 @@ int run_ping_command(const PingOptions& o) {
     Style style = Style::for_stream(1, o.output.no_color);
     // Human output streams one line per probe as it finishes (like iputils); JSON waits for the one document.
     PingObserver observer;
-    if (!o.output.json) {
+    if (!o.output.machine()) {
         observer.on_start = [&](const PingResult& started) { render_ping_start(std::cout, started, style); };
         observer.on_probe = [&](const PingProbe& probe) { render_ping_probe(std::cout, probe, style); };
         observer.on_extra_reply = [&](const PingProbe& extra, bool duplicate) {

@@ -4,6 +4,7 @@
 #include "nettool/core/exit_status.hpp"
 #include "nettool/core/render.hpp"
 #include "nettool/spf/spf.hpp"
+#include "nettool/spf/nagios.hpp"
 
 #include <fstream>
 #include <iostream>

@@ -23,7 +23,12 @@ bool register_subcommand(const SubcommandInfo& info) {
 const std::vector<SubcommandInfo>& registered_subcommands() { return registry(); }
 
 void add_output_options(CLI::App& subcommand, OutputOptions& output) {
-    subcommand.add_flag("--json", output.json, "Print one JSON document on stdout instead of the human report");
+    auto* json = subcommand.add_flag("--json", output.json, "Print one JSON document on stdout instead of the human report");
+    subcommand
+        .add_flag("--nagios", output.nagios,
+                  "Nagios/Icinga plugin output: 'SERVICE STATE - summary | perfdata', the other findings below; "
+                  "exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN")
+        ->excludes(json);
     subcommand.add_flag("--no-color", output.no_color,
                         "Never colour the output (colour is used only on a terminal; NO_COLOR also disables it)");
 }
