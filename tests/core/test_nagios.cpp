@@ -24,13 +24,15 @@ TEST_CASE("state and summary from every diagnoses array in the document") {
          {{{"diagnoses",
             {{{"code", "udp_blocked"}, {"severity", "critical"}, {"summary", "0 of 5 | answered\nnext"}}}}},
           {{"diagnoses", {{{"code", "high_latency"}, {"severity", "warning"}, {"summary", "slow"}}}}}}},
-        {"diagnoses", {{{"code", "ok"}, {"severity", "info"}, {"summary", "fine"}}}}};
+        {"diagnoses", {{{"code", "ok"}, {"severity", "info"}, {"summary", "fine"}},
+                       {{"code", "ip_works_names_fail"}, {"severity", "critical"}, {"summary", "names fail"}}}}};
     std::ostringstream out;
     NagiosState state = render_nagios(out, "dnscheck", doc, {{"udp_answered", 0, "", std::nullopt, std::nullopt, 0.0, 5.0}});
     CHECK(state == NagiosState::critical);
     CHECK(nagios_exit_state() == std::optional<NagiosState>(NagiosState::critical));
     CHECK(out.str() ==
-          "DNSCHECK CRITICAL - udp_blocked: 0 of 5 / answered\\nnext (+1 more) | udp_answered=0;;;0;5\n"
+          "DNSCHECK CRITICAL - udp_blocked: 0 of 5 / answered\\nnext (+2 more) | udp_answered=0;;;0;5\n"
+          "[critical] ip_works_names_fail: names fail\n"
           "[warning] high_latency: slow\n"
           "[info] ok: fine\n");
 

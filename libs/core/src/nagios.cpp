@@ -19,29 +19,31 @@ std::optional<NagiosState>& last_state() {
 }
 
 struct Finding {
+    std::size_t depth = 0;  // nesting in the document: a resolver's or peer's finding is more specific
     std::string code;
     Severity severity = Severity::info;
     std::string summary;
 };
 
-void collect(const nlohmann::json& node, std::vector<Finding>& out) {
+void collect(const nlohmann::json& node, std::vector<Finding>& out, std::size_t depth = 0) {
     if (node.is_object()) {
         for (const auto& [key, value] : node.items()) {
             if (key == "diagnoses" && value.is_array()) {
                 for (const auto& d : value) {
                     if (!d.is_object() || !d.contains("code")) continue;
                     Finding f;
+                    f.depth = depth;
                     f.code = d.value("code", "");
                     f.severity = severity_from_string(d.value("severity", "info")).value_or(Severity::info);
                     f.summary = d.value("summary", "");
                     out.push_back(std::move(f));
                 }
             } else {
-                collect(value, out);
+                collect(value, out, depth + 1);
             }
         }
     } else if (node.is_array()) {
-        for (const auto& item : node) collect(item, out);
+        for (const auto& item : node) collect(item, out, depth + 1);
     }
 }
 
@@ -111,9 +113,11 @@ NagiosState render_nagios(std::ostream& out, const std::string& service, const n
                           const std::vector<PerfDatum>& perfdata) {
     std::vector<Finding> findings;
     collect(document, findings);
-    // The long output goes from the worst finding down.
-    std::stable_sort(findings.begin(), findings.end(),
-                     [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+    // The long output goes from the worst finding down; among equals the most specific (a resolver's, a peer's)
+    // comes before the summary findings of the whole run.
+    std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+        return a.severity != b.severity ? a.severity > b.severity : a.depth > b.depth;
+    });
     Severity worst = Severity::info;
     for (const auto& f : findings) worst = std::max(worst, f.severity);
     NagiosState state = worst == Severity::critical  ? NagiosState::critical
