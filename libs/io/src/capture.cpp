@@ -61,7 +61,7 @@ public:
           options_(std::move(options)) {
         stats_.link_type = pcap_datalink(pcap_.get());
         stats_.timestamps_nanosecond = pcap_get_tstamp_precision(pcap_.get()) == PCAP_TSTAMP_PRECISION_NANO;
-        if (options_.batch_size <= 0) options_.batch_size = 64;
+        if (options_.batch_size <= 0) options_.batch_size = 4096;
     }
 
     ~Engine() {
@@ -286,7 +286,7 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::open(IoContext& io, const Live
     if (!pcap) return environment_error(std::string("cannot open capture device: ") + errbuf, interface);
     pcap_set_snaplen(pcap.get(), options.snaplen);
     pcap_set_promisc(pcap.get(), options.promiscuous ? 1 : 0);
-    pcap_set_immediate_mode(pcap.get(), 1);  // deliver each packet now, not when a kernel block fills
+    pcap_set_timeout(pcap.get(), static_cast<int>(std::max<std::int64_t>(1, options.block_timeout.count())));
     if (options.buffer_size > 0) pcap_set_buffer_size(pcap.get(), options.buffer_size);
     // Nanosecond timestamps where the kernel has them; microseconds otherwise (not an error).
     (void)pcap_set_tstamp_precision(pcap.get(), PCAP_TSTAMP_PRECISION_NANO);

@@ -40,6 +40,8 @@ struct CaptureStats {
     bool timestamps_nanosecond = false;  // the source delivered nanosecond timestamps
 };
 
+inline constexpr int default_capture_buffer_bytes = 128 * 1024 * 1024;
+
 struct LiveCaptureOptions {
     std::string interface;
     int snaplen = 262144;
@@ -47,8 +49,13 @@ struct LiveCaptureOptions {
     bool promiscuous = true;
     std::optional<std::chrono::milliseconds> duration;
     std::optional<std::uint64_t> max_packets;
-    int buffer_size = 0;  // kernel ring buffer in bytes; 0 keeps libpcap's default (2 MB)
-    int batch_size = 64;  // packets handled per pcap_dispatch before other work on the io_context gets a turn
+    // The kernel ring (TPACKET_V3) in bytes. libpcap's default of 2 MB holds only four blocks at the default
+    // snapshot length, a few milliseconds of a busy LAN; 128 MiB holds about a second at gigabit rates.
+    int buffer_size = default_capture_buffer_bytes;
+    // How long the kernel may hold a partly filled block before handing it over. Not libpcap's immediate mode,
+    // which hands over a block per wake-up and so fills the ring with nearly empty blocks under load.
+    std::chrono::milliseconds block_timeout{100};
+    int batch_size = 4096;  // packets handled per pcap_dispatch before other work on the io_context gets a turn
 };
 
 class LiveCapture {
