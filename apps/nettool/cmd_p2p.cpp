@@ -25,6 +25,9 @@ struct P2pOptions {
     std::vector<std::string> local;
     std::size_t top = 10;
     std::size_t max_flows = 262'144;
+    int buffer_kib = nettool::default_capture_buffer_bytes / 1024;
+    std::string write_path;
+    std::string user = "nobody";
     nettool::OutputOptions output;
 };
 
@@ -48,6 +51,12 @@ int run_p2p_command(const P2pOptions& o) {
     request.local = o.local;
     request.top = o.top;
     request.limits.max_flows = o.max_flows;
+    request.buffer_bytes = o.buffer_kib * 1024;
+    request.write_path = o.write_path;
+    request.run_as_user = o.user;
+    if (!o.files.empty() && !o.write_path.empty()) {
+        throw ErrorException(usage_error("-w saves a live capture; with -r the packets are already in a file"));
+    }
     if (o.duration < 0 || !std::isfinite(o.duration)) throw ErrorException(usage_error("--duration must be >= 0"));
     if (o.duration > 0) request.duration = std::chrono::milliseconds(static_cast<std::int64_t>(o.duration * 1000));
     if (o.count > 0) request.max_packets = o.count;
@@ -71,9 +80,16 @@ int run_p2p_command(const P2pOptions& o) {
     bool stderr_tty = ::isatty(2) == 1;
     Style live_style = Style::for_stream(1, o.output.no_color);
     bool drew_live = false;
-    if (request.files.empty() && stdout_tty && !o.output.machine()) {
+    p2p::LiveCounters counters, previous_counters;
+    bool have_counters = false;
+    if (request.files.empty() && stdout_tty && !o.output.machine() && request.write_path != "-") {
+        hooks.on_counters = [&](const p2p::LiveCounters& now) {
+            if (have_counters) previous_counters = counters;
+            counters = now;
+            have_counters = true;
+        };
         hooks.on_tick = [&](const p2p::P2pReport& report, double elapsed) {
-            p2p::render_live(std::cout, report, live_style, elapsed);
+            p2p::render_live(std::cout, report, live_style, elapsed, &counters, &previous_counters);
             drew_live = true;
         };
     }
@@ -102,8 +118,10 @@ nettool::app::RunFunction setup_p2p(CLI::App& app) {
         "transport behaviour (Karagiannis et al., IMC 2004: TCP+UDP to the same peers, {IP,port} endpoints with as\n"
         "many peer IPs as peer ports, fan-out to many high ports) and reported as 'suspect' with a confidence.\n"
         "A default port alone is only a hint. Verdicts: p2p (payload proof), suspect (behaviour), clean.\n"
-        "Live capture needs CAP_NET_RAW (sudo setcap cap_net_raw+ep $(command -v nettool)); privileges are\n"
-        "dropped once the device is open.\n"
+        "Live capture needs CAP_NET_RAW (setcap cap_net_raw+ep $(command -v nettool)). Once the device is open\n"
+        "every capability is dropped; started as root, nettool also switches to the user of -Z (default nobody)\n"
+        "and its group, so a bug in a packet parser cannot write root's files. The kernel ring (-B) holds about a\n"
+        "second of gigabit traffic by default; drops are shown live and reported as capture_drops (warning).\n"
         "Exit status: 0 no P2P host, 1 a host is p2p or suspect, 2 bad usage or input, 3 could not run.\n"
         "Examples:\n"
         "  nettool p2p eth0 --duration 60 --inventory hosts.csv\n"
@@ -124,6 +142,17 @@ nettool::app::RunFunction setup_p2p(CLI::App& app) {
     app.add_option("--local", options->local,
                    "Local network whose hosts get a verdict (repeatable; default RFC 1918, ULA, link-local, CGNAT)")
         ->type_name("CIDR");
+    app.add_option("-B,--buffer-size", options->buffer_kib,
+                   "Kernel capture ring in KiB, like tcpdump -B (default 131072 = 128 MiB, about 1 s at 1 Gb/s)")
+        ->type_name("KiB")
+        ->check(CLI::Range(256, 4 * 1024 * 1024));
+    app.add_option("-w,--write", options->write_path,
+                   "Also save the live capture to FILE as pcapng ('-' = stdout), while analysing it")
+        ->type_name("FILE");
+    app.add_option("-Z,--user", options->user,
+                   "Started as root: run as USER (and its group) once the device is open (default nobody; '' keeps "
+                   "root's user ID, capabilities are dropped either way)")
+        ->type_name("USER");
     app.add_option("--top", options->top, "Number of top talkers to list (default 10)")->type_name("N");
     app.add_option("--max-flows", options->max_flows,
                    "Flow table cap; the least recently active flows are evicted beyond it (default 262144)")

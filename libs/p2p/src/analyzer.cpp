@@ -864,12 +864,26 @@ struct Analyzer::State {
                 d.advice = "The packets before the cut were analysed; copy the capture again if it was cut in transfer.";
                 out.push_back(std::move(d));
             }
-            if (src.kernel_dropped > 0) {
+            std::uint64_t lost = src.kernel_dropped + src.interface_dropped + src.nic_rx_dropped;
+            if (lost > 0) {
+                // A verdict from a capture with holes can miss the one flow that proves P2P.
                 Diagnosis d;
                 d.code = "capture_drops";
-                d.severity = Severity::info;
-                d.summary = "the kernel dropped " + std::to_string(src.kernel_dropped) + " packets on " + src.name;
-                d.advice = "Use a BPF --filter to narrow the capture on a busy link.";
+                d.severity = Severity::warning;
+                d.summary = std::to_string(lost) + " packets on " + src.name +
+                            " were lost before analysis: the verdicts rest on a capture with holes";
+                d.evidence.push_back({"dropped by the capture ring (kernel)", std::to_string(src.kernel_dropped), "0",
+                                      "pcap_stats"});
+                d.evidence.push_back({"dropped by the interface driver", std::to_string(src.interface_dropped), "0",
+                                      "pcap_stats"});
+                d.evidence.push_back({"interface rx_dropped + rx_missed_errors growth",
+                                      std::to_string(src.nic_rx_dropped), "0",
+                                      "/sys/class/net/" + src.name + "/statistics"});
+                d.advice = src.kernel_dropped > 0
+                               ? "Give the capture a larger ring (-B, in KiB; default 131072) or narrow it with a BPF "
+                                 "--filter, and capture again."
+                               : "The interface itself dropped packets (driver or NIC overload): capture on a less "
+                                 "loaded port or a mirror port, and check the link (nettool link).";
                 out.push_back(std::move(d));
             }
         }

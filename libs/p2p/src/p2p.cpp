@@ -3,10 +3,14 @@
 
 #include "nettool/io/capture.hpp"
 #include "nettool/io/event_loop.hpp"
+#include "nettool/io/pcapng_writer.hpp"
+#include "nettool/link/snapshot.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <grp.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,7 +31,19 @@ Result<std::vector<IpPrefix>> parse_local_networks(const std::vector<std::string
     return out;
 }
 
-Status drop_privileges() {
+Status drop_privileges(const std::string& user) {
+    if (::geteuid() == 0 && !user.empty()) {
+        // Root can write any root-owned file: become an unprivileged user before touching packet data.
+        errno = 0;
+        const passwd* account = ::getpwnam(user.c_str());
+        if (!account) return usage_error("no such user '" + user + "' to run as (-Z)");
+        uid_t uid = account->pw_uid;
+        gid_t gid = account->pw_gid;
+        if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+            return internal_error("could not switch to user '" + user + "': " + std::strerror(errno));
+        }
+        if (uid != 0 && ::setuid(0) == 0) return internal_error("switching to '" + user + "' is reversible; stopping");
+    }
     __user_cap_header_struct header{};
     header.version = _LINUX_CAPABILITY_VERSION_3;
     header.pid = 0;
@@ -84,6 +100,24 @@ Result<P2pReport> run_offline(const P2pRequest& request, Analyzer& analyzer, con
     return analyzer.finish();
 }
 
+// rx_dropped + rx_missed_errors of the interface now (nullopt when sysfs has no such interface).
+std::optional<std::uint64_t> nic_drop_counters(const std::string& interface) {
+    auto sysfs = link::read_sysfs_interface("/sys", interface);
+    if (!sysfs) return std::nullopt;
+    std::uint64_t total = 0;
+    for (const char* name : {"rx_dropped", "rx_missed_errors"}) {
+        if (auto it = sysfs->statistics.find(name); it != sysfs->statistics.end()) total += it->second;
+    }
+    return total;
+}
+
+std::string describe_user() {
+    uid_t uid = ::getuid();
+    const passwd* account = ::getpwuid(uid);
+    return (account ? std::string(account->pw_name) + " " : std::string()) + "(uid " + std::to_string(uid) + ", gid " +
+           std::to_string(::getgid()) + ")";
+}
+
 Result<P2pReport> run_live(const P2pRequest& request, Analyzer& analyzer, const RunHooks& hooks) {
     IoContext io;
     LiveCaptureOptions options;
@@ -91,11 +125,21 @@ Result<P2pReport> run_live(const P2pRequest& request, Analyzer& analyzer, const 
     options.filter = request.filter;
     options.duration = request.duration;
     options.max_packets = request.max_packets;
+    options.buffer_size = request.buffer_bytes;
     auto opened = LiveCapture::open(io, options);
     if (!opened) return opened.error();
     std::unique_ptr<LiveCapture> capture = std::move(opened).take();
+    // Opened before the privilege switch, as the user who started the run, so a root run can write where it was
+    // started from.
+    std::unique_ptr<PcapngWriter> writer;
+    if (!request.write_path.empty()) {
+        auto created = PcapngWriter::create(request.write_path, capture->link_type(), options.snaplen, request.interface);
+        if (!created) return created.error();
+        writer = std::move(created).take();
+    }
     // The device is open: nothing after this point needs a privilege.
-    (void)drop_privileges();
+    if (auto dropped = drop_privileges(request.run_as_user); !dropped) return dropped.error();
+    std::optional<std::uint64_t> nic_drops_at_start = nic_drop_counters(request.interface);
 
     auto started = std::chrono::steady_clock::now();
     boost::asio::steady_timer ticker(io);
@@ -107,6 +151,10 @@ Result<P2pReport> run_live(const P2pRequest& request, Analyzer& analyzer, const 
         ticker.expires_after(std::chrono::seconds(1));
         ticker.async_wait([&](const boost::system::error_code& ec) {
             if (ec || finished) return;
+            if (hooks.on_counters) {
+                CaptureStats now = capture->stats();
+                hooks.on_counters({now.packets, now.kernel_dropped, now.interface_dropped});
+            }
             if (hooks.on_tick) {
                 double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
                 hooks.on_tick(analyzer.report(), elapsed);
@@ -114,10 +162,11 @@ Result<P2pReport> run_live(const P2pRequest& request, Analyzer& analyzer, const 
             arm_tick();
         });
     };
-    if (hooks.on_tick) arm_tick();
+    if (hooks.on_tick || hooks.on_counters) arm_tick();
 
     capture->start(
         [&](const CapturedPacket& packet) {
+            if (writer) writer->write(packet);
             analyzer.add_frame(packet.number, packet.timestamp, packet.link_type, packet.data, packet.wire_length);
         },
         [&](const CaptureStats& stats) {
@@ -133,7 +182,17 @@ Result<P2pReport> run_live(const P2pRequest& request, Analyzer& analyzer, const 
     source.name = request.interface;
     source.live = true;
     source.packets = final_stats.packets;
-    source.kernel_dropped = final_stats.kernel_dropped + final_stats.interface_dropped;
+    source.kernel_dropped = final_stats.kernel_dropped;
+    source.interface_dropped = final_stats.interface_dropped;
+    if (auto now = nic_drop_counters(request.interface); now && nic_drops_at_start && *now >= *nic_drops_at_start) {
+        source.nic_rx_dropped = *now - *nic_drops_at_start;
+    }
+    source.run_as = describe_user();
+    if (writer) {
+        source.written_to = writer->path();
+        source.written_packets = writer->packets();
+        if (auto closed = writer->close(); !closed) source.error = closed.error().describe();
+    }
     analyzer.add_source(std::move(source));
     return analyzer.finish();
 }

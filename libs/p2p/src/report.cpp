@@ -128,7 +128,16 @@ void to_json(nlohmann::json& j, const Summary& s) {
         nlohmann::json item = {{"name", src.name}, {"live", src.live}, {"packets", src.packets},
                                {"truncated", src.truncated}};
         if (!src.error.empty()) item["error"] = src.error;
-        if (src.live) item["kernel_dropped"] = src.kernel_dropped;
+        if (src.live) {
+            item["kernel_dropped"] = src.kernel_dropped;
+            item["interface_dropped"] = src.interface_dropped;
+            item["nic_rx_dropped"] = src.nic_rx_dropped;
+            if (!src.written_to.empty()) {
+                item["written_to"] = src.written_to;
+                item["written_packets"] = src.written_packets;
+            }
+            if (!src.run_as.empty()) item["run_as"] = src.run_as;
+        }
         sources.push_back(std::move(item));
     }
     j = {{"packets", s.packets},
@@ -248,11 +257,23 @@ void render_human(std::ostream& out, const P2pReport& r, const Style& style) {
     render_diagnoses(out, r.diagnoses, style);
 }
 
-void render_live(std::ostream& out, const P2pReport& r, const Style& style, double elapsed_seconds) {
+void render_live(std::ostream& out, const P2pReport& r, const Style& style, double elapsed_seconds,
+                 const LiveCounters* counters, const LiveCounters* previous) {
     const auto& s = r.summary;
     out << "\x1b[H\x1b[2J";
     out << style.paint("nettool p2p (live)", Colour::bold) << "  " << duration_text(elapsed_seconds) << ", " << s.packets
-        << " packets, " << format_bytes(s.bytes) << ", " << s.flows_active << " active flows  (Ctrl-C to stop)\n\n";
+        << " packets, " << format_bytes(s.bytes) << ", " << s.flows_active << " active flows  (Ctrl-C to stop)\n";
+    if (counters) {
+        LiveCounters before = previous ? *previous : LiveCounters{};
+        std::uint64_t dropped = counters->kernel_dropped + counters->interface_dropped;
+        std::uint64_t dropped_before = before.kernel_dropped + before.interface_dropped;
+        std::string line = "capture: " + std::to_string(counters->captured - std::min(counters->captured, before.captured)) +
+                           " packets/s captured, " + std::to_string(dropped - std::min(dropped, dropped_before)) +
+                           " dropped/s (total " + std::to_string(counters->captured) + " captured, " +
+                           std::to_string(dropped) + " dropped)";
+        out << (dropped > 0 ? style.paint(line, Colour::red) : line) << '\n';
+    }
+    out << '\n';
     out << style.paint("Top talkers", Colour::bold) << '\n';
     Table talkers({{"ADDRESS"}, {"BYTES", Align::right}, {"SHARE", Align::right}, {"VERDICT"}, {"OWNER"}});
     for (const auto& t : r.top_talkers) {

@@ -83,7 +83,12 @@ struct SourceInfo {
     std::uint64_t packets = 0;
     bool truncated = false;      // file ended inside a record
     std::string error;           // libpcap's message when reading stopped early
-    std::uint64_t kernel_dropped = 0;
+    std::uint64_t kernel_dropped = 0;     // live: the capture ring was full (pcap_stats)
+    std::uint64_t interface_dropped = 0;  // live: dropped by the driver, as libpcap reports it
+    std::uint64_t nic_rx_dropped = 0;     // live: growth of the interface's rx_dropped + rx_missed_errors
+    std::string written_to;               // live: the -w file
+    std::uint64_t written_packets = 0;
+    std::string run_as;                   // live: "nobody (uid 65534)" after the privilege switch
 };
 
 struct Summary {
@@ -124,6 +129,16 @@ void to_json(nlohmann::json& j, const P2pReport& report);
 // The full human report: verdicts, evidence, top talkers, summary, diagnoses.
 void render_human(std::ostream& out, const P2pReport& report, const Style& style);
 // The compact table redrawn each second during a live capture on a terminal.
-void render_live(std::ostream& out, const P2pReport& report, const Style& style, double elapsed_seconds);
+// Capture counters of a live run so far, for the live table.
+struct LiveCounters {
+    std::uint64_t captured = 0;
+    std::uint64_t kernel_dropped = 0;     // the ring was full (pcap_stats ps_drop)
+    std::uint64_t interface_dropped = 0;  // the driver dropped (pcap_stats ps_ifdrop)
+};
+
+// The live table. With `counters` (and the ones of the previous tick) it shows captured and dropped packets per
+// second, so drops are seen as they happen.
+void render_live(std::ostream& out, const P2pReport& report, const Style& style, double elapsed_seconds,
+                 const LiveCounters* counters = nullptr, const LiveCounters* previous = nullptr);
 
 }  // namespace nettool::p2p
