@@ -134,6 +134,7 @@ for i in range(3):
 " >/dev/null 2>&1
     wait "$tty_pid"
     grep -q "nettool p2p (live)" "$work/tty.log" || fail "no live table on the terminal"
+    grep -Eq "capture: [0-9]+ packets/s captured, [0-9]+ dropped/s" "$work/tty.log" || fail "live table without drops"
     grep -q "Suspected P2P hosts" "$work/tty.log" || fail "live table without the hosts section"
     echo "ok   live table redrawn on a terminal ($(grep -c 'nettool p2p (live)' "$work/tty.log") frames)"
 else
