@@ -11,6 +11,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <limits>
 #include <memory>
 
 namespace {
@@ -19,7 +20,7 @@ struct P2pOptions {
     std::string interface;
     std::vector<std::string> files;
     double duration = 0;
-    std::uint64_t count = 0;
+    std::int64_t count = 0;  // signed, so that "-c -1" is refused instead of wrapping to a huge count
     std::string filter;
     std::string inventory;
     std::vector<std::string> local;
@@ -59,7 +60,10 @@ int run_p2p_command(const P2pOptions& o) {
     }
     if (o.duration < 0 || !std::isfinite(o.duration)) throw ErrorException(usage_error("--duration must be >= 0"));
     if (o.duration > 0) request.duration = std::chrono::milliseconds(static_cast<std::int64_t>(o.duration * 1000));
-    if (o.count > 0) request.max_packets = o.count;
+    if (o.count > 0) request.max_packets = static_cast<std::uint64_t>(o.count);
+    if (!o.files.empty() && o.duration > 0) {
+        throw ErrorException(usage_error("--duration limits a live capture; with -r FILE use -c COUNT or --filter"));
+    }
     if (request.files.empty()) {
         request.interface = o.interface;
         if (request.interface.empty()) {
@@ -129,11 +133,14 @@ nettool::app::RunFunction setup_p2p(CLI::App& app) {
         "  tcpdump -i eth0 -w - | nettool p2p -r -");
     app.add_option("interface", options->interface,
                    "Interface to capture on (default: the interface of the IPv4 default route)");
-    app.add_option("-r,--read", options->files, "Read a pcap/pcapng file instead of capturing ('-' = stdin); repeatable")
+    app.add_option("-r,--read", options->files,
+                   "Read a pcap/pcapng file, gzip-compressed or not, instead of capturing ('-' = stdin); repeatable")
         ->type_name("FILE");
     app.add_option("--duration", options->duration, "Stop a live capture after this many seconds (default: Ctrl-C)")
         ->type_name("S");
-    app.add_option("-c,--count", options->count, "Stop after this many packets")->type_name("COUNT");
+    app.add_option("-c,--count", options->count, "Stop after this many packets (at least 1)")
+        ->type_name("COUNT")
+        ->check(CLI::Range(std::int64_t{1}, std::numeric_limits<std::int64_t>::max()));
     app.add_option("--filter", options->filter, "BPF filter for the capture or the files, e.g. 'not port 22'")
         ->type_name("BPF");
     app.add_option("--inventory", options->inventory,
@@ -156,7 +163,8 @@ nettool::app::RunFunction setup_p2p(CLI::App& app) {
     app.add_option("--top", options->top, "Number of top talkers to list (default 10)")->type_name("N");
     app.add_option("--max-flows", options->max_flows,
                    "Flow table cap; the least recently active flows are evicted beyond it (default 262144)")
-        ->type_name("N");
+        ->type_name("N")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 26));
     nettool::app::add_output_options(app, options->output);
     return [options]() { return run_p2p_command(*options); };
 }

@@ -12,6 +12,7 @@
 #include <map>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 #include <vector>
 
 namespace nettool {
@@ -23,13 +24,21 @@ namespace {
 int dlt_for_linktype(int linktype) { return linktype == link_type::raw ? link_type::raw_dlt12 : linktype; }
 
 // Reads a descriptor through one growing buffer: the parser sees contiguous bytes, records need no copy.
+// Reads the file in large chunks. A gzip-compressed capture (.pcap.gz, .pcapng.gz, or gzip on stdin) is
+// recognised by its magic bytes and inflated on the way, so callers see the capture's bytes either way.
 class StreamBuffer {
 public:
     StreamBuffer(int fd, std::size_t initial_size) : fd_(fd), buffer_(initial_size) {}
+    ~StreamBuffer() {
+        if (gzip_) inflateEnd(&z_);
+    }
+    StreamBuffer(const StreamBuffer&) = delete;
+    StreamBuffer& operator=(const StreamBuffer&) = delete;
 
     std::span<const std::uint8_t> available() const { return {buffer_.data() + start_, end_ - start_}; }
     void consume(std::size_t bytes) { start_ += bytes; }
     bool at_eof() const { return eof_; }
+    bool compressed() const { return gzip_; }
 
     // Makes at least `wanted` bytes available unless the stream ends first. Returns false on a read error.
     bool fill(std::size_t wanted) {
@@ -41,15 +50,18 @@ public:
         }
         if (wanted > buffer_.size()) buffer_.resize(wanted);
         while (end_ < wanted) {
-            const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) {
-                error_ = std::strerror(errno);
-                return false;
-            }
+            const ssize_t got = gzip_ ? inflate_more() : read_raw(buffer_.data() + end_, buffer_.size() - end_);
+            if (got < 0) return false;
             if (got == 0) {
                 eof_ = true;
                 break;
+            }
+            if (!decided_) {
+                decided_ = true;
+                if (got >= 2 && buffer_[end_] == 0x1f && buffer_[end_ + 1] == 0x8b && !start_gzip(static_cast<std::size_t>(got))) {
+                    return false;
+                }
+                if (gzip_) continue;
             }
             end_ += static_cast<std::size_t>(got);
         }
@@ -58,11 +70,73 @@ public:
     const std::string& error() const { return error_; }
 
 private:
+    ssize_t read_raw(std::uint8_t* into, std::size_t size) {
+        for (;;) {
+            const ssize_t got = ::read(fd_, into, size);
+            if (got < 0 && errno == EINTR) continue;
+            if (got < 0) error_ = std::strerror(errno);
+            return got;
+        }
+    }
+
+    // The first read turned out to be gzip: those bytes become the inflater's input.
+    bool start_gzip(std::size_t first_bytes) {
+        raw_.assign(buffer_.begin() + static_cast<std::ptrdiff_t>(end_),
+                    buffer_.begin() + static_cast<std::ptrdiff_t>(end_ + first_bytes));
+        raw_.resize(std::max<std::size_t>(raw_.size(), 1 << 16));
+        z_ = {};
+        if (inflateInit2(&z_, 16 + MAX_WBITS) != Z_OK) {
+            error_ = "cannot start gzip decompression";
+            return false;
+        }
+        z_.next_in = raw_.data();
+        z_.avail_in = static_cast<uInt>(first_bytes);
+        gzip_ = true;
+        return true;
+    }
+
+    // Inflates into the free part of buffer_; returns the bytes produced, 0 at the end, -1 on an error.
+    ssize_t inflate_more() {
+        for (;;) {
+            if (z_.avail_in == 0 && !raw_eof_) {
+                const ssize_t got = read_raw(raw_.data(), raw_.size());
+                if (got < 0) return -1;
+                if (got == 0) raw_eof_ = true;
+                z_.next_in = raw_.data();
+                z_.avail_in = static_cast<uInt>(got);
+            }
+            if (z_.avail_in == 0 && raw_eof_) {
+                if (!stream_ended_) error_ = "the gzip stream ends early";
+                return stream_ended_ ? 0 : -1;
+            }
+            z_.next_out = buffer_.data() + end_;
+            z_.avail_out = static_cast<uInt>(std::min<std::size_t>(buffer_.size() - end_, 1u << 30));
+            const int rc = inflate(&z_, Z_NO_FLUSH);
+            const auto produced = static_cast<ssize_t>(buffer_.size() - end_ - z_.avail_out);
+            if (rc == Z_STREAM_END) {
+                stream_ended_ = true;
+                inflateReset(&z_);  // concatenated gzip members continue the file
+            } else if (rc == Z_OK) {
+                stream_ended_ = false;  // inside a member
+            } else if (rc != Z_BUF_ERROR) {
+                error_ = std::string("gzip data error: ") + (z_.msg ? z_.msg : "corrupt");
+                return -1;
+            }
+            if (produced > 0) return produced;
+        }
+    }
+
     int fd_;
     std::vector<std::uint8_t> buffer_;
     std::size_t start_ = 0;
     std::size_t end_ = 0;
     bool eof_ = false;
+    bool decided_ = false;
+    bool gzip_ = false;
+    bool raw_eof_ = false;
+    bool stream_ended_ = false;
+    z_stream z_{};
+    std::vector<std::uint8_t> raw_;
     std::string error_;
 };
 

@@ -585,6 +585,11 @@ struct Analyzer::State {
         report.summary.hosts_seen = hosts.size();
         report.summary.last_packet = seconds(now_ns);
         report.summary.duration = any_packet ? seconds(now_ns - first_ns) : 0;
+        if (summary.sources.size() > 1) {
+            double total = 0;
+            for (const auto& source : summary.sources) total += source.span_seconds;
+            report.summary.duration = total;
+        }
         if (options.local.empty()) {
             report.summary.local_networks = {"RFC 1918", "RFC 4193 (ULA)", "link-local", "loopback", "100.64.0.0/10"};
         } else {

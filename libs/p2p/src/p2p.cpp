@@ -74,8 +74,11 @@ Result<P2pReport> run_offline(const P2pRequest& request, Analyzer& analyzer, con
         options.filter = request.filter;
         if (request.max_packets) options.max_packets = remaining_budget;
         std::uint64_t last_number = 0;
+        std::optional<std::chrono::nanoseconds> earliest, latest;
         auto handler = [&](const CapturedPacket& packet) {
             last_number = packet.number;
+            if (!earliest || packet.timestamp < *earliest) earliest = packet.timestamp;
+            if (!latest || packet.timestamp > *latest) latest = packet.timestamp;
             analyzer.add_frame(offset + packet.number, packet.timestamp, packet.link_type, packet.data,
                                packet.wire_length);
             ++progress.packets;
@@ -89,6 +92,7 @@ Result<P2pReport> run_offline(const P2pRequest& request, Analyzer& analyzer, con
         source.packets = progress.packets;
         source.truncated = stats->file_truncated;
         source.error = stats->file_error;
+        if (earliest) source.span_seconds = std::chrono::duration<double>(*latest - *earliest).count();
         analyzer.add_source(std::move(source));
         offset += last_number;
         if (request.max_packets) remaining_budget -= std::min(remaining_budget, progress.packets);
@@ -206,6 +210,11 @@ Result<P2pReport> run_p2p(const P2pRequest& request, const RunHooks& hooks) {
     if (!request.interface.empty() && !request.files.empty()) {
         return usage_error("give either an interface or -r FILE, not both");
     }
+    if (!request.files.empty() && request.duration) {
+        return usage_error("--duration limits a live capture; with -r FILE use -c COUNT or --filter");
+    }
+    if (request.max_packets && *request.max_packets == 0) return usage_error("-c wants a count of at least 1");
+    if (request.limits.max_flows == 0) return usage_error("--max-flows wants at least 1");
 
     std::optional<Inventory> inventory;
     if (!request.inventory_path.empty()) {

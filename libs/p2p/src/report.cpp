@@ -126,7 +126,7 @@ void to_json(nlohmann::json& j, const Summary& s) {
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& src : s.sources) {
         nlohmann::json item = {{"name", src.name}, {"live", src.live}, {"packets", src.packets},
-                               {"truncated", src.truncated}};
+                               {"truncated", src.truncated}, {"span_seconds", round3(src.span_seconds)}};
         if (!src.error.empty()) item["error"] = src.error;
         if (src.live) {
             item["kernel_dropped"] = src.kernel_dropped;

@@ -89,9 +89,12 @@ struct SourceInfo {
     std::string written_to;               // live: the -w file
     std::uint64_t written_packets = 0;
     std::string run_as;                   // live: "nobody (uid 65534)" after the privilege switch
+    double span_seconds = 0;              // first to last packet of this source
 };
 
 struct Summary {
+    // duration: the capture time, the sum of the sources' spans (files of different days are not one long
+    // capture); one source: its first to last packet.
     std::uint64_t packets = 0;  // frames read
     std::uint64_t bytes = 0;    // wire bytes of all frames
     std::uint64_t ip_packets = 0;
