@@ -1,5 +1,6 @@
 // Flow table, host aggregates, behaviour heuristics and verdicts. See analyzer.hpp for the contract.
 #include "nettool/p2p/analyzer.hpp"
+#include "nettool/p2p/obfuscation.hpp"
 
 #include "nettool/core/text.hpp"
 
@@ -106,6 +107,8 @@ struct Flow {
     std::uint16_t utp_connection_id = 0;
     bool closed = false;  // FIN or RST seen
     bool behaviour_recorded = false;
+    std::int8_t first_speaker = -1;  // the side whose payload came first (the opener when no SYN was seen)
+    MseShape mse;                     // TCP: the MSE/PE handshake shape of the first payloads
     Flow* lru_prev = nullptr;
     Flow* lru_next = nullptr;
 };
@@ -317,12 +320,14 @@ struct Analyzer::State {
 
     // A flow is identified (by proof or by cache): attribute it to both endpoints.
     // `cached_as` is the proven endpoint whose identity the flow inherits (nullptr: proven by its own payload).
-    void attribute(Flow& f, const Signature* sig, const EndpointKey* cached_as, std::uint64_t packet) {
+    // `detail` is added to the flow's example (the measured handshake shape of an encrypted flow).
+    void attribute(Flow& f, const Signature* sig, const EndpointKey* cached_as, std::uint64_t packet,
+                   const std::string& detail = {}) {
         ++summary.p2p_flows;
         const bool by_cache = cached_as != nullptr;
         std::optional<std::string> text;  // flow_text(f), built at most once and only when an example is taken
         auto example = [&] {
-            if (!text) text = flow_text(f);
+            if (!text) text = detail.empty() ? flow_text(f) : flow_text(f) + ": " + detail;
             return *text;
         };
         auto cache_example = [&] {
@@ -531,6 +536,16 @@ struct Analyzer::State {
             if (f->proof == nullptr && f->inspected < options.limits.inspect_packets && !p.payload.empty()) {
                 inspect(*f, dir, p, number);
             }
+            if (f->first_speaker < 0) f->first_speaker = static_cast<std::int8_t>(dir);
+            if (p.ip_protocol == ip_proto::tcp && f->proof == nullptr && !f->cache && !p.payload.empty() &&
+                f->mse.state() == MseShape::State::watching) {
+                int opener = f->initiator >= 0 ? f->initiator : f->first_speaker;
+                std::uint32_t length = std::max<std::uint32_t>(p.payload_wire_length, static_cast<std::uint32_t>(p.payload.size()));
+                if (f->mse.observe(dir == opener, p.payload, length) == MseShape::State::matched) {
+                    f->proof = mse_signature();
+                    attribute(*f, f->proof, nullptr, number, f->mse.evidence());
+                }
+            }
         }
         if (!f->behaviour_recorded) {
             bool both_ways = f->packets[0] > 0 && f->packets[1] > 0;
@@ -653,7 +668,8 @@ struct Analyzer::State {
                 // Hub rule: a host whose P2P flows all go to local hosts with strictly more P2P peers is reported
                 // as their peer, not as a P2P host of its own (with every address local, the far ends of one busy
                 // client's flows would otherwise each count as a host).
-                bool demoted = !h.p2p_peers.empty();
+                // A host with P2P flows to two or more peers runs a client itself, whoever has more peers.
+                bool demoted = !h.p2p_peers.empty() && h.p2p_peers.size() < 2;
                 for (const auto& peer : h.p2p_peers) {
                     auto pi = host_index.find(peer);
                     if (pi == host_index.end()) { demoted = false; break; }
@@ -670,6 +686,12 @@ struct Analyzer::State {
                     double miss = 1.0;
                     for (double s : h.proof_strengths) miss *= (1.0 - s);
                     r.confidence = std::round((1.0 - miss) * 1000.0) / 1000.0;
+                    // An encrypted handshake shape alone, with a single peer, is a strong hint but not proof: other
+                    // random-looking protocols exist. Two or more peers with that handshake make it P2P.
+                    bool only_encrypted = std::all_of(h.rules.begin(), h.rules.end(), [](const RuleStats& rule) {
+                        return rule.signature == mse_signature();
+                    });
+                    if (only_encrypted && h.p2p_peers.size() < 2) r.verdict = Verdict::suspect;
                 }
                 std::vector<const RuleStats*> ordered;
                 for (const auto& rule : h.rules) ordered.push_back(&rule);

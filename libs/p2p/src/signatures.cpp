@@ -347,6 +347,8 @@ bool hint_edonkey(const PayloadInfo& i) {
     return ports_any<4661, 4662, 4665, 4672>(i);
 }
 
+bool m_never(const PayloadInfo&) { return false; }
+
 constexpr Signature table[] = {
     // payload proofs
     {"bittorrent.handshake", Protocol::bittorrent, Transport::tcp, SignatureKind::payload_proof, 100, 1,
@@ -365,6 +367,9 @@ constexpr Signature table[] = {
      "extension protocol message (id 20): LTEP handshake or ut_pex peer exchange (BEP 10/11)", m_bt_extension},
     {"bittorrent.utp", Protocol::bittorrent, Transport::udp, SignatureKind::payload_proof, 80, 2,
      "uTP framing: version 1, type 0-4, valid extension chain, consistent connection id (BEP 29)", m_bt_utp},
+    // Decided per flow from the first payloads of both directions (obfuscation.hpp), never from one packet.
+    {"bittorrent.mse", Protocol::bittorrent, Transport::tcp, SignatureKind::payload_proof, 60, 3,
+     "encrypted handshake (MSE/PE): 96-608 random bytes each way, initiator first, then its hashes", m_never},
     {"gnutella.handshake", Protocol::gnutella, Transport::tcp, SignatureKind::payload_proof, 100, 1,
      "Gnutella 0.6 handshake: \"GNUTELLA CONNECT/\" or a \"GNUTELLA/0.6\" reply", m_gnutella_handshake},
     {"gnutella.http", Protocol::gnutella, Transport::tcp, SignatureKind::payload_proof, 95, 1,
@@ -466,6 +471,16 @@ const char* to_string(SignatureKind kind) {
 std::span<const Signature> signature_table() { return table; }
 
 std::size_t signature_index(const Signature* signature) { return static_cast<std::size_t>(signature - table); }
+
+const Signature* mse_signature() {
+    static const Signature* row = [] {
+        for (const auto& r : table) {
+            if (std::string_view(r.id) == "bittorrent.mse") return &r;
+        }
+        return static_cast<const Signature*>(nullptr);
+    }();
+    return row;
+}
 
 const Signature* match_payload_proof(const PayloadInfo& info) {
     if (info.payload.empty()) return nullptr;

@@ -67,6 +67,8 @@ const Signature* match_payload_proof(const PayloadInfo& info);
 const Signature* match_port_hint(Transport transport, std::uint16_t src_port, std::uint16_t dst_port);
 // Index of a row in signature_table() (for per-flow counters).
 std::size_t signature_index(const Signature* signature);
+// The row of encrypted BitTorrent (MSE/PE) flows, recognised by their handshake shape (obfuscation.hpp).
+const Signature* mse_signature();
 
 // --- the structural checks behind the rows, exposed for tests ---
 
