@@ -1,5 +1,6 @@
 // The nettool driver: builds the command line from the registered subcommands, runs the chosen one, and maps
 // every failure to the shared exit statuses (0 ok, 1 problem found, 2 bad usage/input, 3 could not run).
+#include "cli.hpp"
 #include "subcommand.hpp"
 
 #include "nettool/core/error.hpp"
@@ -13,7 +14,12 @@
 
 namespace {
 
+// With --json a failure is also one JSON document on stdout, so a script always gets JSON.
+bool json_errors = false;
+std::string error_command;  // the subcommand named on the command line, for the error document
+
 int report_error(const nettool::Error& error) {
+    if (json_errors) std::cout << nettool::json_dump(nettool::app::error_document(error, error_command)) << '\n';
     std::cerr << "nettool: " << (error.kind == nettool::ErrorKind::usage ? "usage error: " : "error: ")
               << nettool::sanitize_for_terminal(error.describe()) << '\n';
     return nettool::to_int(nettool::exit_status_for(error));
@@ -27,6 +33,10 @@ int main(int argc, char** argv) {
                  "Measures, names the cause, shows the evidence and says what to do.\n"
                  "Exit status: 0 nothing wrong found, 1 a problem found, 2 bad usage or input, 3 could not run.",
                  "nettool"};
+    app::Summaries summaries;
+    for (const auto& info : app::registered_subcommands()) summaries[info.name] = info.description;
+    auto formatter = std::make_shared<app::SummaryFormatter>(summaries);
+    app.formatter(formatter);
     app.set_version_flag("--version", "nettool " NETTOOL_VERSION);
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "Show help for every subcommand");
@@ -36,6 +46,13 @@ int main(int argc, char** argv) {
         CLI::App* sub = app.add_subcommand(info.name, info.description);
         runners[sub] = info.setup(*sub);
     }
+    const std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+    if (args.size() == 1 && args[0] == app::cli_spec_flag) {
+        std::cout << json_dump(app::cli_spec(app, *formatter)) << '\n';
+        return 0;
+    }
+    json_errors = app::json_requested(args);
+    error_command = app::command_in(app, args);
 
     try {
         app.parse(argc, argv);
@@ -47,6 +64,8 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         // CLI11's own codes are 100-127; our contract says 2 for any usage error.
+        if (auto unknown = app::unknown_subcommand_message(app, args)) return report_error(usage_error(*unknown));
+        if (json_errors) return report_error(usage_error(e.what()));
         std::cerr << "nettool: usage error: " << e.what() << "\nRun with --help for usage.\n";
         return to_int(ExitStatus::bad_input);
     }
