@@ -34,6 +34,13 @@ for name in $dependency_names; do
   dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" \
     || fail "dependency $name is not installed on this system"
 done
+if command -v apt-get >/dev/null; then
+  if apt-get install -s "$deb" >"$WORK/apt.log" 2>&1 && grep -q '^Inst nettool ' "$WORK/apt.log"; then
+    pass "apt-get install -s ./${deb##*/}: installable here"
+  else
+    fail "apt-get install -s refuses the package"; sed 's/^/  /' "$WORK/apt.log"
+  fi
+fi
 dpkg-deb -e "$deb" "$WORK/control"
 for script in postinst prerm; do
   [ -x "$WORK/control/$script" ] && pass "$script is in the package" || fail "$script missing from the package"
