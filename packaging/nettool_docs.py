@@ -318,12 +318,14 @@ def subcommand_page(spec, sub, docs_dir, version):
     examples, exit_status, codes, rest = [], None, None, []
     for heading, lines in footer_paragraphs("\n".join(help_prose)):
         if heading == "examples":
-            examples = [l.strip() for l in lines[1:] if l.strip()]
+            examples = [l.strip() for l in lines[1:] if l.startswith((" ", "\t"))]
+            rest.append([l for l in lines[1:] if l.strip() and not l.startswith((" ", "\t"))])
         elif heading == "exit status":
             exit_status = lines
-        elif heading in ("diagnosis codes", "failure codes") and codes is None:
-            codes = lines
         else:
+            # A codes paragraph stays in DESCRIPTION too: the help text runs on after it without a heading.
+            if heading in ("diagnosis codes", "failure codes") and codes is None:
+                codes = lines
             rest.append(lines)
 
     out = title_block("nettool-" + name, sub["summary"], version)
@@ -335,7 +337,8 @@ def subcommand_page(spec, sub, docs_dir, version):
     else:
         out += [".PP", safe_line(escape(sub["summary"] + "."))]
     for lines in rest:
-        out += prose_to_roff(lines)
+        if lines:
+            out += prose_to_roff(lines)
     out += options_section(sub["options"])
 
     out.append(".SH DIAGNOSIS CODES")
