@@ -49,7 +49,20 @@ head -1 "$zsh_completion" | grep -qx '#compdef nettool' && pass "_nettool starts
 for sub in $SUBCOMMANDS; do grep -q "^_nettool_${sub//-/_}()" "$zsh_completion" || fail "_nettool has no function for $sub"; done
 if command -v zsh >/dev/null; then
   zsh -n "$zsh_completion" && pass "zsh completion parses (zsh -n)" || fail "zsh -n _nettool"
+  # zsh_expect DESCRIPTION "EXPECTED" WORD...: the candidates of zsh's completion system (compinit, TAB).
+  zsh_expect() {
+    local what=$1 want got; want=$(printf '%s\n' "$2" | sed '/^$/d' | sort); shift 2
+    got=$(cd "$WORK" && zsh -f "$(dirname "$0")/zsh_candidates.zsh" "${zsh_completion%/*}" "$@")
+    if [ "$got" = "$want" ]; then pass "zsh: $what: $(tr '\n' ' ' <<<"$got")"; else
+      fail "zsh: $what"; diff <(echo "$want") <(echo "$got") | sed 's/^/  /'; fi
+  }
+  zsh_expect "nettool d" "$(grep '^d' <<<"$SUBCOMMANDS")" nettool d
+  zsh_expect "nettool dnscheck --" \
+    "$(spec_query '["--" + l for x in s["subcommands"] if x["name"] == "dnscheck" for o in x["options"] for l in o["long"]]')" \
+    nettool dnscheck --
+  zsh_expect "nettool ping --socket <TAB>" "$(printf '%s\n' auto datagram raw)" nettool ping --socket ""
+  zsh_expect "nettool p2p -r FILE" "$(printf '%s\n' cap1.pcap cap2.pcapng capdir)" nettool p2p -r "$WORK/files/cap"
 else
-  echo "note: zsh is not installed; the zsh completion was not parsed"
+  echo "note: zsh is not installed; the zsh completion was not tried"
 fi
 finish
