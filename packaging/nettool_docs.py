@@ -199,6 +199,19 @@ def find_section(sections, *prefixes):
     return None
 
 
+def find_paragraph(sections, *openings):
+    """A paragraph anywhere in the page that opens with one of `openings` ("Diagnosis codes:"), for pages that
+    list their codes in running text rather than in a section of their own."""
+    for lines in sections.values():
+        for i, line in enumerate(lines):
+            if line.startswith(openings):
+                end = i
+                while end < len(lines) and lines[end].strip():
+                    end += 1
+                return lines[i:end]
+    return None
+
+
 HEADING = re.compile(r"^([A-Z][A-Za-z]*(?: [A-Za-z()/-]+){0,3}):(\s|$)")
 
 
@@ -342,7 +355,8 @@ def subcommand_page(spec, sub, docs_dir, version):
     out += options_section(sub["options"])
 
     out.append(".SH DIAGNOSIS CODES")
-    doc_codes = find_section(sections, "diagnosis codes", "failure codes")
+    doc_codes = find_section(sections, "diagnosis codes", "failure codes") or \
+        find_paragraph(sections, "Diagnosis codes:", "Failure codes:")
     if doc_codes:
         out += markdown_to_roff(doc_codes)
     elif codes:
