@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # cpack -G DEB, then the package installed with dpkg into a throwaway root (dpkg --root, maintainer scripts run
-# chrootless with DPKG_ROOT): Depends computed by dpkg-shlibdeps and satisfiable here, the files in place, the
-# postinst grants cap_net_raw+ep, and an unprivileged user (nobody) runs nettool --version and
-# nettool ping 127.0.0.1 -c 1 (also forced onto a raw socket, which fails without the capability) inside a network
-# namespace of our own. prerm takes the capability away, a failed upgrade's postinst gives it back, dpkg -r
-# removes the binary.
+# chrootless with DPKG_ROOT): Depends computed by dpkg-shlibdeps and satisfiable here (apt-get -s), the files in
+# place, the postinst grants cap_net_raw+ep. An unprivileged user (nobody), in a network namespace of our own,
+# runs nettool --version and nettool ping 127.0.0.1 -c 1 (also forced onto a raw socket) and captures on lo
+# (nettool p2p lo); without the capability the raw ping and the capture exit 3. prerm takes the capability away,
+# a failed upgrade's postinst gives it back, dpkg -r removes the binary.
 source "$(dirname "$0")/common.sh"
 [ "$(id -u)" -eq 0 ] || { echo "SKIPPED: needs root (setcap, setpriv, network namespace)"; exit 77; }
 for tool in cpack dpkg dpkg-deb dpkg-shlibdeps setcap getcap setpriv ip; do
@@ -87,6 +87,23 @@ as_nobody "$WORK/nocap" ping 127.0.0.1 -c 1 -W 1 --socket raw >"$WORK/nocap.out"
 status=$?
 [ "$status" -eq 3 ] && pass "without the capability, a raw ping exits 3: $(head -1 "$WORK/nocap.out")" \
   || { fail "without the capability a raw ping exited $status, expected 3"; sed 's/^/  /' "$WORK/nocap.out"; }
+
+# Capture without root: nobody captures on the namespace's loopback while root pings across it.
+as_nobody "$binary" p2p lo --duration 2 --json >"$WORK/capture.json" 2>"$WORK/capture.err" &
+capture=$!
+sleep 0.5
+ip netns exec "$NS" "$NETTOOL" ping 127.0.0.1 -c 3 -i 0.2 -W 1 >/dev/null 2>&1
+wait "$capture"
+status=$?
+packets=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["packets"])' "$WORK/capture.json" 2>/dev/null)
+if [ "$status" -eq 0 ] && [ "${packets:-0}" -ge 6 ]; then
+  pass "nobody: nettool p2p lo captured $packets packets with the capability"
+else
+  fail "nobody: capture exited $status with '${packets:-no}' packets"; sed 's/^/  /' "$WORK/capture.err"
+fi
+as_nobody "$WORK/nocap" p2p lo --duration 1 >"$WORK/nocap.out" 2>&1
+status=$?
+[ "$status" -eq 3 ] && pass "without the capability, capture exits 3" || fail "capture without the capability exited $status"
 
 # prerm (upgrade) takes the capability away; the old postinst after a failed upgrade (abort-upgrade) gives it back.
 DPKG_ROOT=$root sh "$root/var/lib/dpkg/info/nettool.prerm" upgrade 0.1.1
