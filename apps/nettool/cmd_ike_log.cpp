@@ -34,6 +34,13 @@ std::string format_list() {
     return out;
 }
 
+// What --format takes; as a CLI11 check, the names reach --help, the man page and shell completion.
+std::vector<std::string> format_choices() {
+    std::vector<std::string> names{"auto"};
+    for (const FormatInfo* f : all_formats()) names.emplace_back(f->name);
+    return names;
+}
+
 // Keeps only the peers asked for with --peer (address or connection name).
 void filter_peers(IkeReport& report, const std::vector<std::string>& wanted) {
     if (wanted.empty()) return;
@@ -153,6 +160,7 @@ app::RunFunction setup_ike_log(CLI::App& sub) {
         "3 could not run (cannot listen, no inotify).");
     sub.add_option("FILE", opt->files, "Log files ('-' = standard input; .gz read transparently)");
     sub.add_option("--format", opt->format, "auto (default) or a format name: see the list below")
+        ->check(CLI::IsMember(format_choices()))
         ->capture_default_str();
     sub.add_option("--peer", opt->peers, "Report only this peer (address or connection name); repeatable")
         ->allow_extra_args(false);
