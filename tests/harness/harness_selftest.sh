@@ -35,5 +35,27 @@ for tests_file in $(find "$BUILD_DIR/tests" -name '*_tests.cmake'); do
     fi
 done
 
+# scripts/skipped-tests (what scripts/test runs after ctest): a skip outside the allow-list fails, with its reason.
+SOURCE_DIR=$(cd "$(dirname "$0")/../.." && pwd)
+junit=$(mktemp) allow=$(mktemp)
+trap 'rm -f "$out" "$junit" "$allow"' EXIT
+cat >"$junit" <<'XML'
+<testsuite tests="3"><testcase name="runs" status="run"><system-out>fine</system-out></testcase>
+<testcase name="skips; allowed" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>x
+  SKIPPED: needs the moon</system-out></testcase>
+<testcase name="skips quietly" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>x</system-out></testcase>
+</testsuite>
+XML
+printf '# why: the moon\nskips; allowed\n' >"$allow"
+"$SOURCE_DIR/scripts/skipped-tests" "$junit" "$allow" >"$out" 2>&1
+status=$?
+[ "$status" -eq 1 ] || fail "skipped-tests exited $status with a skip that printed no reason (expected 1)"
+grep -q "skips; allowed: needs the moon  \[allowed\]" "$out" || { fail "allowed skip not listed with its reason"; cat "$out"; }
+grep -q "skips quietly: -  \[NO REASON PRINTED\]" "$out" || { fail "reasonless skip not flagged"; cat "$out"; }
+sed -i '/skips quietly/d' "$junit"
+"$SOURCE_DIR/scripts/skipped-tests" "$junit" "$allow" >"$out" 2>&1 || { fail "an allowed skip failed the run"; cat "$out"; }
+"$SOURCE_DIR/scripts/skipped-tests" "$junit" /dev/null >"$out" 2>&1 && fail "a skip outside the allow-list passed"
+grep -q "NOT ALLOWED" "$out" || fail "the unexpected skip is not named"
+
 if [ "$failures" -ne 0 ]; then echo "$failures failure(s)"; exit 1; fi
 echo "the harness keeps names whole, fails unmatched filters and reports skips"
