@@ -14,18 +14,14 @@ NETTOOL_FUZZ_TARGET(ikelog_lines) {
     const FormatInfo& format = *formats[input.byte() % formats.size()];
     auto parser = format.create();
     auto filter = format.create_filter ? format.create_filter() : nullptr;
-    std::string_view text = input.rest_text();
     std::vector<Event> events;
-    while (!text.empty()) {
-        const auto end = text.find('\n');
-        const std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    nettool::fuzz::for_each_piece(input.rest_text(), '\n', [&](std::string_view line) {
         const int sniffed = format.sniff(line);
         NETTOOL_FUZZ_CHECK(sniffed >= 0 && sniffed <= 2);
         const bool dismissed = filter && filter->dismisses(line);
         events.clear();
         const bool accepted = parser->parse(line, events);
         if (dismissed) NETTOOL_FUZZ_CHECK(accepted && events.empty());
-    }
+    });
     return 0;
 }

@@ -15,13 +15,9 @@ NETTOOL_FUZZ_TARGET(ikelog_log) {
     const std::size_t file = analyzer.add_file("fuzz.log");
     {
         LogFeeder feeder(analyzer, file, nullptr);
-        std::string_view text = fuzz::as_text(data, size);
-        while (!text.empty()) {
-            const auto end = text.find('\n');
-            const std::string_view line = text.substr(0, end);
-            text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        fuzz::for_each_piece(fuzz::as_text(data, size), '\n', [&](std::string_view line) {
             feeder.line(line.substr(0, max_line_bytes), line.size() > max_line_bytes);
-        }
+        });
         feeder.flush(true);
     }
     const IkeReport report = analyzer.report();

@@ -31,4 +31,16 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
+// Calls each(piece) for every piece of `text` between `separator`s (lines for '\n'); a trailing separator adds no
+// empty piece.
+template <class Each>
+void for_each_piece(std::string_view text, char separator, Each&& each) {
+    while (!text.empty()) {
+        const auto end = text.find(separator);
+        each(text.substr(0, end));
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
+    }
+}
+
 }  // namespace nettool::fuzz

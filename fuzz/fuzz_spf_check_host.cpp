@@ -27,18 +27,15 @@ std::string_view next_word(std::string_view& line) {
 NETTOOL_FUZZ_TARGET(spf_check_host) {
     using namespace nettool;
     using namespace nettool::spf;
-    std::string_view text = fuzz::as_text(data, size);
     std::map<std::string, std::vector<std::string>> txt, mx, ptr;
     std::map<std::string, std::vector<std::string>> addresses;
     TableResolver dns;
     std::size_t lines = 0;
-    while (!text.empty() && ++lines <= 200) {
-        const auto end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    fuzz::for_each_piece(fuzz::as_text(data, size), '\n', [&](std::string_view line) {
+        if (++lines > 200) return;
         const std::string name(next_word(line));
         const std::string_view type = next_word(line);
-        if (name.empty()) continue;
+        if (name.empty()) return;
         if (type == "TXT") txt[name].emplace_back(line);
         else if (type == "A") addresses[name].emplace_back(line);
         else if (type == "MX") mx[name].emplace_back(line);
@@ -46,7 +43,7 @@ NETTOOL_FUZZ_TARGET(spf_check_host) {
         else if (type == "NX") dns.status(name, dns_type::a, LookupStatus::nxdomain);
         else if (type == "NODATA") dns.status(name, dns_type::txt, LookupStatus::nodata);
         else if (type == "ERROR") dns.status(name, dns_type::txt, LookupStatus::error);
-    }
+    });
     for (auto& [name, records] : txt) dns.txt(name, records);
     for (auto& [name, names] : mx) dns.mx(name, names);
     for (auto& [name, names] : ptr) dns.ptr(name, names);

@@ -11,28 +11,19 @@ NETTOOL_FUZZ_TARGET(syslog) {
     Analyzer analyzer;
     const std::size_t file = analyzer.add_file("udp://127.0.0.1:5514");
     LogFeeder feeder(analyzer, file, nullptr);
-    std::string_view input = fuzz::as_text(data, size);
-    while (!input.empty()) {
-        const auto end = input.find('\x1e');
-        const std::string_view datagram = input.substr(0, end);
-        input = end == std::string_view::npos ? std::string_view{} : input.substr(end + 1);
+    fuzz::for_each_piece(fuzz::as_text(data, size), '\x1e', [&](std::string_view datagram) {
         auto message = parse_syslog_datagram(datagram);
         if (!message) {
             NETTOOL_FUZZ_CHECK(!message.error().describe().empty());
-            continue;
+            return;
         }
         NETTOOL_FUZZ_CHECK(message->facility >= -1 && message->facility < 24);
         NETTOOL_FUZZ_CHECK(message->severity >= -1 && message->severity < 8);
-        std::string_view text = message->line;
-        while (!text.empty()) {
-            const auto newline = text.find('\n');
-            const std::string_view line = text.substr(0, newline);
+        fuzz::for_each_piece(message->line, '\n', [&](std::string_view line) {
             feeder.line(line, line.size() > max_line_bytes);
-            if (newline == std::string_view::npos) break;
-            text.remove_prefix(newline + 1);
-        }
+        });
         feeder.flush(false);
-    }
+    });
     feeder.flush(true);
     (void)analyzer.report();
     return 0;
