@@ -411,8 +411,14 @@ struct Analyzer::State {
         flows.erase(f->key);
     }
 
+    // Time stamps come from the capture file and may be anywhere in the int64 range (fuzz finding
+    // capture_file/idle-deadline-overflow): the comparison is made without forming last_ns + idle.
     void expire(std::int64_t now) {
-        while (lru_head != nullptr && lru_head->last_ns + idle_limit(*lru_head) < now) close_flow(lru_head, true);
+        while (lru_head != nullptr && lru_head->last_ns < now &&
+               static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(lru_head->last_ns) >
+                   static_cast<std::uint64_t>(idle_limit(*lru_head))) {
+            close_flow(lru_head, true);
+        }
     }
 
     void inspect(Flow& f, int dir, const PacketView& p, std::uint64_t number) {
@@ -584,7 +590,7 @@ struct Analyzer::State {
         if (!finished) report.summary.flows_active = flows.size();
         report.summary.hosts_seen = hosts.size();
         report.summary.last_packet = seconds(now_ns);
-        report.summary.duration = any_packet ? seconds(now_ns - first_ns) : 0;
+        report.summary.duration = any_packet ? seconds(now_ns) - seconds(first_ns) : 0;  // no int64 overflow
         if (options.local.empty()) {
             report.summary.local_networks = {"RFC 1918", "RFC 4193 (ULA)", "link-local", "loopback", "100.64.0.0/10"};
         } else {
