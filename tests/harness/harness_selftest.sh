@@ -42,7 +42,10 @@ trap 'rm -f "$out" "$junit" "$allow"' EXIT
 cat >"$junit" <<'XML'
 <testsuite tests="3"><testcase name="runs" status="run"><system-out>fine</system-out></testcase>
 <testcase name="skips; allowed" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>x
-  SKIPPED: needs the moon</system-out></testcase>
+  SKIPPED: needs the moon
+  and the stars
+
+other output</system-out></testcase>
 <testcase name="skips quietly" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>x</system-out></testcase>
 </testsuite>
 XML
