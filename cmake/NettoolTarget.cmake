@@ -28,13 +28,14 @@ function(nettool_library name)
   nettool_target_settings(nettool_${name})
 endfunction()
 
-# nettool_test(NAME SOURCES... DEPS...): a Catch2 test executable registered with CTest.
+# nettool_test(NAME SOURCES... DEPS...): a Catch2 test executable, one CTest entry per test case
+# (nettool_discover_catch_tests: whole names, a filter matching nothing fails, NETTOOL_SKIP shows as Skipped).
 function(nettool_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE nettool_catch_main nettool_test_support ${ARG_DEPS})
   nettool_target_settings(${name})
-  catch_discover_tests(${name} PROPERTIES LABELS unit)
+  nettool_discover_catch_tests(${name} PROPERTIES LABELS unit)
 endfunction()
 
 # nettool_script_test(NAME SCRIPT [LABELS ...]): a shell test; exit 77 means skipped (it prints why).

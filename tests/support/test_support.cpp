@@ -16,6 +16,12 @@ std::filesystem::path fixtures_dir() { return source_dir() / "tests" / "fixtures
 std::string nettool_binary() { return NETTOOL_BINARY; }
 bool running_as_root() { return ::geteuid() == 0; }
 
+namespace {
+bool skipped_a_test = false;
+}  // namespace
+void mark_test_skipped() { skipped_a_test = true; }
+bool test_skipped() { return skipped_a_test; }
+
 std::optional<std::filesystem::path> shared_dir() {
     if (const char* env = std::getenv("NETTOOL_SHARED_DIR"); env != nullptr && *env != '\0') {
         if (std::filesystem::is_directory(env)) return std::filesystem::path(env);

@@ -39,11 +39,20 @@ private:
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& contents);
 
+// The exit status of a test run that skipped (SKIP_RETURN_CODE in cmake/NettoolCatchTests.cmake, and what the
+// script tests use).
+inline constexpr int test_skip_exit_code = 77;
+// Records that the running test case skipped (NETTOOL_SKIP); test_skipped() tells the main at the end.
+void mark_test_skipped();
+bool test_skipped();
+
 }  // namespace nettool::test
 
-// Skips the rest of a test case, saying why (Catch2 v2 has no SKIP): the reason shows in the test output.
-#define NETTOOL_SKIP(reason)                      \
-    do {                                          \
-        WARN("SKIPPED: " << (reason));            \
-        return;                                   \
+// Skips the rest of a test case, saying why (Catch2 v2 has no SKIP): the reason shows in the test output, and the
+// test executable then exits with test_skip_exit_code, which CTest shows as Skipped (unless an assertion failed).
+#define NETTOOL_SKIP(reason)                         \
+    do {                                             \
+        WARN("SKIPPED: " << (reason));               \
+        ::nettool::test::mark_test_skipped();        \
+        return;                                      \
     } while (false)

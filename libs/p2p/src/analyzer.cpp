@@ -416,8 +416,14 @@ struct Analyzer::State {
         flows.erase(f->key);
     }
 
+    // Time stamps come from the capture file and may be anywhere in the int64 range (fuzz finding
+    // capture_file/idle-deadline-overflow): the comparison is made without forming last_ns + idle.
     void expire(std::int64_t now) {
-        while (lru_head != nullptr && lru_head->last_ns + idle_limit(*lru_head) < now) close_flow(lru_head, true);
+        while (lru_head != nullptr && lru_head->last_ns < now &&
+               static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(lru_head->last_ns) >
+                   static_cast<std::uint64_t>(idle_limit(*lru_head))) {
+            close_flow(lru_head, true);
+        }
     }
 
     void inspect(Flow& f, int dir, const PacketView& p, std::uint64_t number) {
@@ -599,7 +605,7 @@ struct Analyzer::State {
         if (!finished) report.summary.flows_active = flows.size();
         report.summary.hosts_seen = hosts.size();
         report.summary.last_packet = seconds(now_ns);
-        report.summary.duration = any_packet ? seconds(now_ns - first_ns) : 0;
+        report.summary.duration = any_packet ? seconds(now_ns) - seconds(first_ns) : 0;  // no int64 overflow
         if (summary.sources.size() > 1) {
             double total = 0;
             for (const auto& source : summary.sources) total += source.span_seconds;

@@ -218,8 +218,9 @@ void TableResolver::run() {
             } else if (auto it = table_.find(key); it != table_.end()) {
                 answer = it->second;
             } else if (existing_.count(key.name) != 0 ||
-                       std::any_of(existing_.begin(), existing_.end(), [&](const std::string& n) {
-                           return n.size() > key.name.size() && n.ends_with("." + key.name);
+                       std::any_of(existing_.begin(), existing_.end(), [&name = key.name](const std::string& n) {
+                           // (captured by name: clang 14, which builds the fuzzers, cannot capture a binding)
+                           return n.size() > name.size() && n.ends_with("." + name);
                        })) {
                 answer.status = LookupStatus::nodata;
             } else {
