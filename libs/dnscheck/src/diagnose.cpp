@@ -202,11 +202,16 @@ LargeCheck assess_large(const ResolverProbes& p) {
     }
     const int lost = large.timeouts + large.network_errors;
     if (lost > 0) {
-        if (udp.sent > 0 && udp.answered == udp.sent) {
+        // Dropped only when small answers are real answers: a resolver that SERVFAILs or REFUSEs the small
+        // queries gives no large answer for reasons other than the path.
+        const int resolved = static_cast<int>(std::count_if(p.udp.begin(), p.udp.end(), [](const QueryProbe& q) {
+            return q.status == QueryStatus::answered && (q.rcode == 0 || q.rcode == rcode_nxdomain);
+        }));
+        if (udp.sent > 0 && resolved == udp.sent) {
             c.status = LargeStatus::dropped;
             c.detail = "small answers arrive, the large query got none (" + per_type + ")";
         } else {
-            c.detail = "not judged apart: small queries are being lost too (" + per_type + ")";
+            c.detail = "not judged apart: small queries fail too (" + per_type + ")";
         }
         return c;
     }
@@ -377,7 +382,13 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
 
     // The server talks (it answered the query it can answer alone) but no recursive query got an answer other
     // than SERVFAIL: its upstream is gone, not the path to it. REFUSED is another story (refused below).
-    if (local.answered > 0 && recursive_useful == 0 && rcode_count(rcode_refused) == 0) {
+    // The proof that it talks: a NOERROR to the local probe; any local answer at all when the recursive queries
+    // got silence (not SERVFAIL: a server that SERVFAILs everything, CHAOS included, is servfail below).
+    const bool local_noerror = std::any_of(p.local.begin(), p.local.end(), [](const QueryProbe& q) {
+        return q.status == QueryStatus::answered && q.rcode == 0;
+    });
+    const bool local_talks = local_noerror || (local.answered > 0 && rc.answered == 0);
+    if (local_talks && recursive_useful == 0 && rcode_count(rcode_refused) == 0) {
         const int silent = udp.timeouts + tcp.timeouts + large.timeouts;
         std::string how;
         if (rcode_count(rcode_servfail) > 0) how = std::to_string(rcode_count(rcode_servfail)) + " SERVFAIL";
