@@ -35,7 +35,6 @@ NETTOOL=${1:?usage: dnscheck_faults.sh NETTOOL SOURCE_DIR [DELAY_TOOL]}
 SOURCE_DIR=${2:?usage: dnscheck_faults.sh NETTOOL SOURCE_DIR [DELAY_TOOL]}
 DELAY_TOOL=${3:-}
 HERE="$SOURCE_DIR/tests/dnscheck"
-BOUND_MS=3000
 
 skip() { echo "SKIPPED: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, nftables)"
@@ -80,49 +79,7 @@ stop_servers() {
 router_nft() { ip netns exec "$R" nft -f - || die "nft in the router failed"; }
 clear_router() { ip netns exec "$R" nft flush ruleset; ip netns exec "$R" iptables -F 2>/dev/null; }
 
-FAILURES=0
-export TIMING="$WORK/elapsed"
-# check NAME EXPECTED_EXIT EXPECTED_CODES [nettool dnscheck args...]
-# EXPECTED_CODES: per resolver, comma-separated codes, resolvers separated by ';'.
-check() {
-    local name=$1 want_exit=$2 want_codes=$3
-    shift 3
-    local out="$WORK/$name.json" start end elapsed status
-    # The clock runs inside the namespace around nettool alone: `ip netns exec` itself (mount namespace, /sys
-    # remount) costs 100-400 ms on a busy machine and is not part of the command's time to diagnosis.
-    ip netns exec "$C" bash -c 'start=$(date +%s%N); "$@"; status=$?; echo $((($(date +%s%N) - start) / 1000000)) >"$TIMING"; exit $status' \
-        timed "$NETTOOL" dnscheck --json --reach 10.204.1.1 "$@" >"$out" 2>"$WORK/$name.err"
-    status=$?
-    elapsed=$(cat "$TIMING" 2>/dev/null || echo 999999)
-    local got_codes
-    got_codes=$("$PY" -c '
-import json, sys
-doc = json.load(open(sys.argv[1]))
-print(";".join(",".join(d["code"] for d in s["diagnoses"]) for s in doc["servers"]))
-' "$out" 2>/dev/null)
-    local ok=1
-    [ "$status" -eq "$want_exit" ] || ok=0
-    [ "$got_codes" = "$want_codes" ] || ok=0
-    [ "$elapsed" -lt "$BOUND_MS" ] || ok=0
-    if [ $ok -eq 1 ]; then
-        echo "ok   $name: exit $status, codes [$got_codes], ${elapsed} ms"
-    else
-        echo "FAIL $name: exit $status (want $want_exit), codes [$got_codes] (want [$want_codes]), ${elapsed} ms (bound ${BOUND_MS} ms)"
-        echo "---- stderr:"; cat "$WORK/$name.err"; echo "---- stdout:"; cat "$out"
-        FAILURES=$((FAILURES + 1))
-    fi
-    LAST_JSON=$out
-}
-# json_is NAME PYTHON-EXPRESSION-over-doc: an extra assertion on the last run's JSON.
-json_is() {
-    if ! "$PY" -c '
-import json, sys
-doc = json.load(open(sys.argv[1]))
-sys.exit(0 if eval(sys.argv[2]) else 1)
-' "$LAST_JSON" "$2"; then
-        echo "FAIL $1: $2 does not hold"; FAILURES=$((FAILURES + 1))
-    fi
-}
+. "$HERE/check_lib.sh"
 
 start_server 10.204.2.2 normal
 

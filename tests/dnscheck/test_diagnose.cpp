@@ -61,6 +61,8 @@ ResolverProbes healthy() {
     p.large.push_back(answered(QueryKind::large, 3.0, 0, 3000));
     p.icmp = {echo(EchoOutcome::reply), echo(EchoOutcome::reply)};
     p.local = {local_answer(0)};
+    p.large_tcp = {answered(QueryKind::tcp, 3.0, 0, 3000)};
+    p.large_tcp[0].connected = true;
     return p;
 }
 
@@ -627,4 +629,19 @@ TEST_CASE("verdict: no resolver configured never says applications can resolve")
     CHECK(!r.verdict.applications_can_resolve.has_value());
     CHECK(r.verdict.summary.find("applications can resolve") == std::string::npos);
     CHECK(r.verdict.summary.find("not from a resolver") != std::string::npos);
+}
+
+TEST_CASE("large check: nothing over UDP and nothing over TCP either is the resolver's, not the path's") {
+    auto p = healthy();
+    for (auto& q : p.large) q = failed(QueryKind::large, QueryStatus::timeout);
+    p.large_tcp[0] = failed(QueryKind::tcp, QueryStatus::timeout);
+    p.large_tcp[0].connected = true;
+    CHECK(assess_large(p).status == LargeStatus::not_tested);
+    CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"ok"});
+
+    SECTION("TCP brings it: the path drops large UDP answers") {
+        p.large_tcp[0] = answered(QueryKind::tcp, 3.0, 0, 3000);
+        CHECK(assess_large(p).status == LargeStatus::dropped);
+        CHECK(assess_large(p).detail.find("over TCP the same query got 3000 bytes") != std::string::npos);
+    }
 }

@@ -207,9 +207,22 @@ LargeCheck assess_large(const ResolverProbes& p) {
         const int resolved = static_cast<int>(std::count_if(p.udp.begin(), p.udp.end(), [](const QueryProbe& q) {
             return q.status == QueryStatus::answered && (q.rcode == 0 || q.rcode == rcode_nxdomain);
         }));
-        if (udp.sent > 0 && resolved == udp.sent) {
+        // And only when the resolver has the answer: the same query over TCP brings it (or could not be tried).
+        // A resolver whose upstream cannot deliver it gives nothing over TCP either: not the path.
+        const QuerySummary over_tcp = summarize(p.large_tcp);
+        const bool tcp_has_it = over_tcp.answered > 0;
+        const bool tcp_silent = over_tcp.sent > 0 && over_tcp.answered == 0 && over_tcp.connection_refused == 0 &&
+                                std::any_of(p.large_tcp.begin(), p.large_tcp.end(),
+                                            [](const QueryProbe& q) { return q.connected; });
+        if (udp.sent > 0 && resolved == udp.sent && tcp_silent) {
+            c.detail = "the large query got no answer over UDP nor over TCP (connected): the resolver did not get "
+                       "the answer itself, so the path was not tested (" + per_type + ")";
+        } else if (udp.sent > 0 && resolved == udp.sent) {
             c.status = LargeStatus::dropped;
             c.detail = "small answers arrive, the large query got none (" + per_type + ")";
+            if (tcp_has_it) {
+                c.detail += "; over TCP the same query got " + std::to_string(over_tcp.largest_answer_bytes) + " bytes";
+            }
         } else {
             c.detail = "not judged apart: small queries fail too (" + per_type + ")";
         }

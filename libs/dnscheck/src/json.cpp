@@ -147,6 +147,7 @@ void to_json(nlohmann::json& j, const ResolverReport& r) {
     probes["large"]["status"] = to_string(large.status);
     probes["large"]["largest_answer_bytes"] = large.largest_bytes;
     probes["large"]["detail"] = large.detail;
+    probes["large"]["over_tcp"] = query_group(r.probes.large_tcp);
     probes["local"] = query_group(r.probes.local);
     j["probes"] = probes;
     j["diagnoses"] = r.diagnoses;

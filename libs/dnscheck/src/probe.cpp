@@ -187,6 +187,13 @@ public:
                 schedule(k < result_.large_types.size() ? std::chrono::milliseconds(0) : second_wave,
                          [this, &p, k] { send_query(p, p.large[k]); });
             }
+            p.large_tcp.resize(result_.large_types.size());
+            for (std::size_t k = 0; k < p.large_tcp.size(); ++k) {
+                p.large_tcp[k].kind = QueryKind::tcp;
+                p.large_tcp[k].name = request_.large_name;
+                p.large_tcp[k].type = result_.large_types[k];
+                schedule(std::chrono::milliseconds(0), [this, &p, k] { send_query(p, p.large_tcp[k], true); });
+            }
             p.local.resize(2);
             for (std::size_t k = 0; k < p.local.size(); ++k) {
                 p.local[k].kind = QueryKind::local;
@@ -254,7 +261,7 @@ private:
         return std::max(left, std::chrono::milliseconds(1));
     }
 
-    void send_query(const ResolverProbes& p, QueryProbe& probe) {
+    void send_query(const ResolverProbes& p, QueryProbe& probe, bool large_query = false) {
         WireQuery query;
         query.name = probe.name;
         query.type = probe.type;
@@ -262,7 +269,7 @@ private:
         query.tcp = probe.kind == QueryKind::tcp;
         // The local probe must be answered from the server's own data: no recursion asked.
         query.recursion_desired = probe.kind != QueryKind::local;
-        if (probe.kind == QueryKind::large) {
+        if (probe.kind == QueryKind::large || large_query) {
             // The answer as it arrived over UDP (its size, TC bit, whether the fragments made it): EDNS 4096 with
             // DO to make it large, and no retry over TCP that would hide a lost fragment.
             query.edns_udp_size = 4096;

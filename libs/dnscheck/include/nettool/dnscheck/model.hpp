@@ -120,6 +120,9 @@ struct ResolverProbes {
     std::vector<QueryProbe> tcp;
     std::vector<QueryProbe> large;   // EDNS 4096 + DO for the large answer
     std::vector<QueryProbe> local;   // CHAOS TXT version.bind over UDP: answered without any upstream
+    // The large query once more over TCP: when UDP brings nothing, this tells a path that drops large packets
+    // (TCP gets it) from a resolver that cannot get the answer at all (TCP gets nothing either).
+    std::vector<QueryProbe> large_tcp;
 };
 
 // What the large-answer probe showed: ok (an answer above large_answer_bytes arrived over UDP), inconclusive (only
