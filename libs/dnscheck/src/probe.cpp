@@ -7,7 +7,7 @@
 #include "nettool/dnscheck/text.hpp"
 #include "nettool/io/event_loop.hpp"
 #include "nettool/io/icmp.hpp"
-#include "wire_probe.hpp"
+#include "nettool/dnscheck/wire_probe.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -1,4 +1,4 @@
-#include "wire_probe.hpp"
+#include "nettool/dnscheck/wire_probe.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
