@@ -74,11 +74,14 @@ std::string rcode_list(const QuerySummary& s) {
 
 std::string udp_text(const QuerySummary& s) {
     std::string text = std::to_string(s.answered) + " of " + std::to_string(s.sent) + " answered";
-    if (s.sent > 0) text += " (" + percent_text(s.loss_fraction()) + " lost)";
+    // Malformed answers did arrive: not counted as lost here (they are listed apart).
+    if (s.sent > 0) {
+        text += " (" + percent_text(static_cast<double>(s.sent - s.answered - s.bad_responses) / s.sent) + " lost)";
+    }
     if (s.median_rtt_ms) text += ", median RTT " + ms_text(*s.median_rtt_ms);
     if (s.connection_refused > 0) text += ", " + std::to_string(s.connection_refused) + " port unreachable";
     if (s.network_errors > 0) text += ", " + std::to_string(s.network_errors) + " network errors";
-    if (s.bad_responses > 0) text += ", " + std::to_string(s.bad_responses) + " unusable answers";
+    if (s.bad_responses > 0) text += ", " + std::to_string(s.bad_responses) + " malformed answers";
     if (!s.rcodes.empty()) text += "; rcodes: " + rcode_list(s);
     return text;
 }
@@ -763,7 +766,12 @@ void diagnose_overall(DnsCheckResult& result) {
             summary = std::to_string(v.working_resolvers.size()) + " of " + std::to_string(total) + " resolvers work";
         }
     }
-    const std::string looked_up = display_name(result.system.name);
+    // getaddrinfo asks the system's configured resolvers, not the --server ones: say so when they differ.
+    const std::string looked_up =
+        display_name(result.system.name) +
+        (total > 0 && result.servers.front().probes.source == "--server"
+             ? std::string(" (through the system's resolver configuration, not --server)")
+             : std::string());
     switch (result.system.status) {
         case LookupStatus::not_run: break;
         case LookupStatus::resolved:
