@@ -524,10 +524,23 @@ TEST_CASE("upstream_failure: CHAOS answered, recursive queries silent, TCP conne
     CHECK(d[0].advice.find("duplex") == std::string::npos);
     CHECK(evidence_mentions(d[0], "CHAOS"));
 
-    SECTION("SERVFAIL for every recursive query is the same finding") {
+    SECTION("SERVFAIL for every query for names known to exist is the same finding") {
+        for (auto& q : p.udp) {
+            q = answered(QueryKind::udp, 1.0, 2);
+            q.name = "example.com";
+        }
+        p.tcp = {answered(QueryKind::tcp, 1.0, 2)};
+        p.tcp[0].name = "wikipedia.org";
+        for (auto& q : p.large) q = answered(QueryKind::large, 1.0, 2);
+        CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"upstream_failure"});
+    }
+    SECTION("SERVFAIL for every query for a name the user chose may be that domain's: servfail") {
         for (auto& q : p.udp) q = answered(QueryKind::udp, 1.0, 2);
         p.tcp = {answered(QueryKind::tcp, 1.0, 2)};
-        CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"upstream_failure"});
+        for (auto& q : p.large) q = answered(QueryKind::large, 1.0, 2);
+        auto d = diagnose_resolver(p, 500);
+        REQUIRE(codes(d) == std::vector<std::string>{"servfail"});
+        CHECK(d[0].severity == Severity::critical);
     }
     SECTION("without the CHAOS answer, silence on UDP is still udp_blocked") {
         set_udp(p, QueryStatus::timeout);

@@ -404,8 +404,14 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
         return q.status == QueryStatus::answered && q.rcode == 0;
     });
     const bool local_talks = local_noerror || (local.answered > 0 && rc.answered == 0);
-    if (local_talks && recursive_useful == 0 && rcode_count(rcode_refused) == 0) {
-        const int silent = udp.timeouts + tcp.timeouts + large.timeouts;
+    const int silent = udp.timeouts + tcp.timeouts + large.timeouts;
+    // Names known to exist: NXDOMAIN for them is a finding, and SERVFAIL for all of them is not one broken domain.
+    bool all_default = !p.udp.empty();
+    for (const auto* group : {&p.udp, &p.tcp}) {
+        for (const auto& q : *group) all_default = all_default && is_default_name(q.name);
+    }
+    // SERVFAIL alone for names the user chose may be those domains' fault: that stays servfail.
+    if (local_talks && recursive_useful == 0 && rcode_count(rcode_refused) == 0 && (silent > 0 || all_default)) {
         std::string how;
         if (rcode_count(rcode_servfail) > 0) how = std::to_string(rcode_count(rcode_servfail)) + " SERVFAIL";
         if (silent > 0) how += (how.empty() ? "" : ", ") + std::to_string(silent) + " without any answer";
@@ -541,10 +547,6 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
     }
     // Names that exist everywhere (the defaults) answered NXDOMAIN: the resolver filters, hijacks or is not
     // connected to the public DNS tree. A name the user chose may simply not exist.
-    bool all_default = !p.udp.empty();
-    for (const auto* group : {&p.udp, &p.tcp}) {
-        for (const auto& q : *group) all_default = all_default && is_default_name(q.name);
-    }
     if (all_default && names_rc.answered > 0 && names_count(rcode_nxdomain) == names_rc.answered) {
         auto d = make(code::nxdomain_for_known_names, Severity::critical,
                       server + " answered NXDOMAIN (no such name) for " + std::to_string(names_rc.answered) + " of " +
