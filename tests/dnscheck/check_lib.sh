@@ -1,5 +1,7 @@
 # Sourced by the dnscheck namespace tests: run nettool dnscheck in the client namespace $C and assert on its result.
-# Needs NETTOOL, PY, C, WORK; counts failed assertions in FAILURES.
+# Needs NETTOOL, PY, C, WORK (test_prologue sets the last three); counts failed assertions in FAILURES.
+#   test_prologue PREFIX TOOL...          skips (77) without root, a TOOL, python3 or dnslib; names the namespaces
+#                                         PREFIX-{c,r,s}-PID in C, R, S and makes WORK
 #   run_case NAME [dnscheck args...]      one run (may go to the background: `run_case a ... & run_case b ... & wait`)
 #   expect NAME EXIT CODES                its exit status, the codes per resolver ("a,b;c") and the time bound
 #   check NAME EXIT CODES [args...]       both, in the foreground
@@ -53,4 +55,21 @@ sys.exit(0 if eval(sys.argv[2]) else 1)
 ' "$LAST_JSON" "$2"; then
         echo "FAIL $1: $2 does not hold"; FAILURES=$((FAILURES + 1))
     fi
+}
+
+test_prologue() {
+    local prefix=$1 tool
+    shift
+    [ "$(id -u)" -eq 0 ] || { echo "SKIPPED: needs root (network namespaces, nftables)"; exit 77; }
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { echo "SKIPPED: $tool is not installed"; exit 77; }
+    done
+    PY=/usr/bin/python3
+    [ -x "$PY" ] || PY=$(command -v python3) || { echo "SKIPPED: python3 is not installed"; exit 77; }
+    "$PY" -c 'import dnslib' 2>/dev/null || { echo "SKIPPED: python3-dnslib is not installed"; exit 77; }
+    C=$prefix-c-$$
+    R=$prefix-r-$$
+    S=$prefix-s-$$
+    WORK=$(mktemp -d "/tmp/$prefix-XXXXXX")
+    chmod 755 "$WORK"  # the servers read their configs from here
 }

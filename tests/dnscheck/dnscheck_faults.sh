@@ -38,18 +38,8 @@ SOURCE_DIR=${2:?usage: dnscheck_faults.sh NETTOOL SOURCE_DIR [DELAY_TOOL]}
 DELAY_TOOL=${3:-}
 HERE="$SOURCE_DIR/tests/dnscheck"
 
-skip() { echo "SKIPPED: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, nftables)"
-for tool in ip nft iptables unbound named; do command -v "$tool" >/dev/null || skip "$tool is not installed"; done
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-"$PY" -c 'import dnslib' 2>/dev/null || skip "python3-dnslib is not installed"
-
-ID=$$
-C=ntdc-c-$ID
-R=ntdc-r-$ID
-S=ntdc-s-$ID
-WORK=$(mktemp -d /tmp/ntdc-XXXXXX)
+. "$HERE/check_lib.sh"
+test_prologue ntdc ip nft iptables unbound named
 SERVER_PIDS=()
 DELAY_PID=""
 
@@ -82,7 +72,6 @@ stop_servers() {
 router_nft() { ip netns exec "$R" nft -f - || die "nft in the router failed"; }
 clear_router() { ip netns exec "$R" nft flush ruleset; ip netns exec "$R" iptables -F 2>/dev/null; }
 
-. "$HERE/check_lib.sh"
 . "$HERE/real_servers.sh"
 
 ip -n "$S" addr add 10.204.2.10/24 dev s0 || die "address .10"

@@ -22,23 +22,11 @@ NETTOOL=${1:?usage: dnscheck_real_servers.sh NETTOOL SOURCE_DIR}
 SOURCE_DIR=${2:?usage: dnscheck_real_servers.sh NETTOOL SOURCE_DIR}
 HERE="$SOURCE_DIR/tests/dnscheck"
 
-skip() { echo "SKIPPED: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, nftables)"
-for tool in ip nft unbound named dnsmasq; do command -v "$tool" >/dev/null || skip "$tool is not installed"; done
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
-"$PY" -c 'import dnslib' 2>/dev/null || skip "python3-dnslib is not installed (used to wait for the servers)"
-
-ID=$$
-C=ntdr-c-$ID
-R=ntdr-r-$ID
-S=ntdr-s-$ID
-WORK=$(mktemp -d /tmp/ntdr-XXXXXX)
-chmod 755 "$WORK"
+. "$HERE/check_lib.sh"
+test_prologue ntdr ip nft unbound named dnsmasq
 
 . "$HERE/topology.sh"
 . "$HERE/real_servers.sh"
-. "$HERE/check_lib.sh"
 
 cleanup() {
     stop_daemons
