@@ -5,6 +5,7 @@
 #include "nettool/dnscheck/dnscheck.hpp"
 #include "nettool/dnscheck/nagios.hpp"
 #include "nettool/dnscheck/text.hpp"
+#include "nettool/wire/dns_message.hpp"
 
 #include <memory>
 
@@ -16,7 +17,7 @@ struct DnscheckOptions {
     std::string resolv_conf;
     std::string systemd_resolv_conf = nettool::dnscheck::default_systemd_upstream_file;
     std::string large_name = nettool::dnscheck::default_large_name;
-    std::string large_type = "DNSKEY";
+    std::string large_type;  // empty: DNSKEY for the default name, TXT and DNSKEY for a --large-name
     std::string reach;
     int count = 5;
     int timeout_ms = 1500;
@@ -35,9 +36,14 @@ int run_dnscheck_command(const DnscheckOptions& o) {
     }
     request.systemd_upstream_path = o.systemd_resolv_conf;
     request.large_name = o.large_name;
-    auto type = dnscheck::type_from_name(o.large_type);
-    if (!type) throw ErrorException(usage_error("unknown record type '" + o.large_type + "'", "--large-type"));
-    request.large_type = *type;
+    if (!o.large_type.empty()) {
+        auto type = dnscheck::type_from_name(o.large_type);
+        if (!type) throw ErrorException(usage_error("unknown record type '" + o.large_type + "'", "--large-type"));
+        request.large_type = *type;
+    } else if (o.large_name != nettool::dnscheck::default_large_name) {
+        // A name the user picked for its large answer: ask the types that can be large and judge by the largest.
+        request.large_types = {dns_type::txt, dns_type::dnskey};
+    }
     if (!o.reach.empty()) {
         auto address = IpAddress::parse(o.reach);
         if (!address) throw ErrorException(usage_error("not an IP address: '" + o.reach + "'", "--reach"));
@@ -55,11 +61,13 @@ int run_dnscheck_command(const DnscheckOptions& o) {
 nettool::app::RunFunction setup_dnscheck(CLI::App& sub) {
     auto o = std::make_shared<DnscheckOptions>();
     sub.footer(
-        "Probes every resolver at once - ping, --count queries over UDP, one over TCP, a large answer (EDNS 4096\n"
-        "with DO) - and asks getaddrinfo() as applications do, then names the fault: ok, no_resolver,\n"
-        "server_unreachable, port_closed, udp_blocked, tcp_blocked, large_response_dropped, packet_loss,\n"
-        "high_latency, servfail, refused (top level also ip_works_names_fail, system_resolver_failed,\n"
-        "reach_failed). With the defaults it finishes within 1.5 s (plus start-up), even when every server is dead.\n"
+        "Probes every resolver at once - ping, --count queries over UDP, one over TCP, a CHAOS version.bind query\n"
+        "it answers without any upstream, a large answer (EDNS 4096 with DO) - and asks getaddrinfo() as\n"
+        "applications do, then names the fault: ok, no_resolver, server_unreachable, port_closed, udp_blocked,\n"
+        "tcp_blocked, large_response_dropped, packet_loss, high_latency, servfail, refused, upstream_failure,\n"
+        "malformed_answer, nxdomain_for_known_names (top level also ip_works_names_fail, system_resolver_failed,\n"
+        "resolver_failover_delay, reach_failed). With the defaults it finishes within 1.5 s (plus start-up), even\n"
+        "when every server is dead.\n"
         "Resolvers: --server, else the nameservers of /etc/resolv.conf (or --resolv-conf); the systemd-resolved\n"
         "stub 127.0.0.53 adds the upstream servers of /run/systemd/resolve/resolv.conf.\n"
         "Ping needs an ICMP socket (net.ipv4.ping_group_range) or CAP_NET_RAW; without it the other probes still run.\n"
@@ -80,12 +88,13 @@ nettool::app::RunFunction setup_dnscheck(CLI::App& sub) {
         ->type_name("FILE")
         ->capture_default_str();
     sub.add_option("--large-name", o->large_name,
-                   "Name whose answer exceeds 1500 bytes, for the large-answer probe (default: the root, '.')")
+                   "Name whose answer exceeds 1232 bytes, for the large-answer probe (default: the root, '.'); "
+                   "without --large-type its TXT and DNSKEY are asked and the largest answer counts")
         ->type_name("NAME")
         ->capture_default_str();
-    sub.add_option("--large-type", o->large_type, "Record type of the large-answer probe")
-        ->type_name("TYPE")
-        ->capture_default_str();
+    sub.add_option("--large-type", o->large_type,
+                   "Record type of the large-answer probe (default: DNSKEY for '.', else TXT and DNSKEY)")
+        ->type_name("TYPE");
     sub.add_option("--reach", o->reach,
                    "IP address to ping to tell 'IP works, names do not' apart (default: the IPv4 default gateway)")
         ->type_name("IP");

@@ -34,6 +34,15 @@ QueryProbe failed(QueryKind kind, QueryStatus status) {
     return q;
 }
 
+// The CHAOS version.bind probe, answered with `rcode`.
+QueryProbe local_answer(int rcode) {
+    QueryProbe q = answered(QueryKind::local, 0.5, rcode, 70);
+    q.name = "version.bind";
+    q.type = 16;
+    q.klass = 3;
+    return q;
+}
+
 EchoProbe echo(EchoOutcome status, double rtt = 0.3) {
     EchoProbe e;
     e.status = status;
@@ -51,6 +60,9 @@ ResolverProbes healthy() {
     p.large.push_back(answered(QueryKind::large, 3.0, 0, 3000));
     p.large.push_back(answered(QueryKind::large, 3.0, 0, 3000));
     p.icmp = {echo(EchoOutcome::reply), echo(EchoOutcome::reply)};
+    p.local = {local_answer(0)};
+    p.large_tcp = {answered(QueryKind::tcp, 3.0, 0, 3000)};
+    p.large_tcp[0].connected = true;
     return p;
 }
 
@@ -73,8 +85,15 @@ bool evidence_mentions(const Diagnosis& d, const std::string& text) {
     });
 }
 
+// Every small UDP query (the user's names and the CHAOS probe) fails the same way, as they do on the wire.
 void set_udp(ResolverProbes& p, QueryStatus status) {
     for (auto& q : p.udp) q = failed(QueryKind::udp, status);
+    for (auto& q : p.local) {
+        q = failed(QueryKind::local, status);
+        q.name = "version.bind";
+        q.type = 16;
+        q.klass = 3;
+    }
 }
 
 }  // namespace
@@ -158,7 +177,7 @@ TEST_CASE("port_closed: ICMP port unreachable and TCP RST") {
     p.large = {failed(QueryKind::large, QueryStatus::connection_refused)};
     auto d = diagnose_resolver(p, 500);
     REQUIRE(codes(d) == std::vector<std::string>{"port_closed"});
-    CHECK(d[0].summary.find("7 queries refused") != std::string::npos);
+    CHECK(d[0].summary.find("8 queries refused") != std::string::npos);
     CHECK(evidence_mentions(d[0], "5 port unreachable"));
 
     SECTION("even when the host does not answer ping, a refusal proves it is up") {
@@ -307,16 +326,23 @@ TEST_CASE("odd records never crash and never claim ok without answers") {
     auto bad = healthy();
     set_udp(bad, QueryStatus::bad_response);
     auto b = diagnose_resolver(bad, 500);
-    CHECK(codes(b) == std::vector<std::string>{"udp_blocked"});
-    CHECK(evidence_mentions(b[0], "5 unusable answers"));
+    // The server talks (TCP, large) but its small UDP answers do not parse: malformed, never "dropped".
+    CHECK(codes(b) == std::vector<std::string>{"malformed_answer"});
+    CHECK(b[0].severity == Severity::warning);
 }
 
-TEST_CASE("a small large-answer is flagged as untested") {
+TEST_CASE("a small large-answer is inconclusive, never ok") {
     auto p = healthy();
     p.large = {answered(QueryKind::large, 1.0, 0, 300)};
     auto d = diagnose_resolver(p, 500);
     REQUIRE(codes(d) == std::vector<std::string>{"ok"});
-    CHECK(evidence_mentions(d[0], "were not really tested"));
+    CHECK(evidence_mentions(d[0], "inconclusive"));
+    CHECK(d[0].summary.find("large answers arrive") == std::string::npos);
+    CHECK(d[0].summary.find("large answers not tested (largest 300 bytes)") != std::string::npos);
+    const LargeCheck c = assess_large(p);
+    CHECK(c.status == LargeStatus::inconclusive);
+    CHECK(c.largest_bytes == 300);
+    CHECK(std::string(to_string(c.status)) == "inconclusive");
 }
 
 TEST_CASE("summaries: counts, median and loss") {
@@ -413,9 +439,26 @@ TEST_CASE("verdict: one resolver works, getaddrinfo stalls on the dead first one
     auto r = result_with({dead, good});
     r.system.status = LookupStatus::no_answer;
     diagnose_overall(r);
-    CHECK(r.verdict.status == "failing");
+    // Both from /etc/resolv.conf: getaddrinfo waits the stub timeout on the first, then asks the second.
+    CHECK(r.verdict.status == "degraded");
     CHECK(r.verdict.working_resolvers == std::vector<std::string>{"10.204.4.2:53"});
-    CHECK(codes(r.diagnoses) == std::vector<std::string>{"system_resolver_failed"});
+    REQUIRE(codes(r.diagnoses) == std::vector<std::string>{"resolver_failover_delay"});
+    CHECK(r.verdict.failover_wait_s == 5);
+    CHECK(r.verdict.summary.find("only after the stub resolver's 5 s timeout on the dead first resolver 10.204.3.2") !=
+          std::string::npos);
+
+    SECTION("resolv.conf options timeout:2 shortens the wait") {
+        r.stub_timeout_s = 2;
+        diagnose_overall(r);
+        CHECK(r.verdict.failover_wait_s == 2);
+        CHECK(r.diagnoses[0].summary.find("wait of 2 s") != std::string::npos);
+    }
+    SECTION("servers given with --server are not the system's order: getaddrinfo's failure stands") {
+        for (auto& s : r.servers) s.probes.source = "--server";
+        diagnose_overall(r);
+        CHECK(r.verdict.status == "failing");
+        CHECK(codes(r.diagnoses) == std::vector<std::string>{"system_resolver_failed"});
+    }
 
     SECTION("when getaddrinfo gets its answer the verdict is degraded") {
         r.system.status = LookupStatus::resolved;
@@ -444,6 +487,174 @@ TEST_CASE("verdict: the reach target does not answer either") {
     r.reach.echoes = {echo(EchoOutcome::timeout), echo(EchoOutcome::timeout)};
     diagnose_overall(r);
     CHECK(codes(r.diagnoses) == std::vector<std::string>{"reach_failed"});
-    CHECK(r.verdict.applications_can_resolve == true);  // NXDOMAIN is an answer
+    // A name the user chose may not exist: that says nothing about resolution in general.
+    CHECK(!r.verdict.applications_can_resolve.has_value());
+    CHECK(r.verdict.summary.find("www.test does not exist") != std::string::npos);
+    CHECK(r.verdict.summary.find("can resolve") == std::string::npos);
     CHECK(r.verdict.status == "degraded");
+}
+
+// ---- issue 10: the causes real resolvers showed wrongly ----------------------------------------------------
+
+TEST_CASE("refused: a REFUSED without a question section (unbound's access-control refuse) is refused") {
+    auto p = healthy();
+    for (auto* group : {&p.udp, &p.tcp, &p.large, &p.local}) {
+        for (auto& q : *group) {
+            q.rcode = 5;
+            q.question_missing = true;
+        }
+    }
+    auto d = diagnose_resolver(p, 500);
+    REQUIRE(codes(d) == std::vector<std::string>{"refused"});
+    CHECK(d[0].severity == Severity::critical);
+    CHECK(evidence_mentions(d[0], "without a question section"));
+}
+
+TEST_CASE("upstream_failure: CHAOS answered, recursive queries silent, TCP connects and waits") {
+    auto p = healthy();
+    for (auto& q : p.udp) q = failed(QueryKind::udp, QueryStatus::timeout);
+    for (auto& q : p.large) q = failed(QueryKind::large, QueryStatus::timeout);
+    p.tcp = {failed(QueryKind::tcp, QueryStatus::timeout)};
+    p.tcp[0].connected = true;
+    auto d = diagnose_resolver(p, 500);
+    REQUIRE(codes(d) == std::vector<std::string>{"upstream_failure"});
+    CHECK(d[0].severity == Severity::critical);
+    CHECK(d[0].summary.find("TCP connects, then waits") != std::string::npos);
+    CHECK(d[0].advice.find("upstream") != std::string::npos);
+    CHECK(d[0].advice.find("duplex") == std::string::npos);
+    CHECK(evidence_mentions(d[0], "CHAOS"));
+
+    SECTION("SERVFAIL for every query for names known to exist is the same finding") {
+        for (auto& q : p.udp) {
+            q = answered(QueryKind::udp, 1.0, 2);
+            q.name = "example.com";
+        }
+        p.tcp = {answered(QueryKind::tcp, 1.0, 2)};
+        p.tcp[0].name = "wikipedia.org";
+        for (auto& q : p.large) q = answered(QueryKind::large, 1.0, 2);
+        CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"upstream_failure"});
+    }
+    SECTION("SERVFAIL for every query for a name the user chose may be that domain's: servfail") {
+        for (auto& q : p.udp) q = answered(QueryKind::udp, 1.0, 2);
+        p.tcp = {answered(QueryKind::tcp, 1.0, 2)};
+        for (auto& q : p.large) q = answered(QueryKind::large, 1.0, 2);
+        auto d = diagnose_resolver(p, 500);
+        REQUIRE(codes(d) == std::vector<std::string>{"servfail"});
+        CHECK(d[0].severity == Severity::critical);
+    }
+    SECTION("without the CHAOS answer, silence on UDP is still udp_blocked") {
+        set_udp(p, QueryStatus::timeout);
+        CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"udp_blocked"});
+    }
+    SECTION("a server that SERVFAILs everything, CHAOS too, is servfail") {
+        for (auto& q : p.udp) q = answered(QueryKind::udp, 1.0, 2);
+        p.tcp = {answered(QueryKind::tcp, 1.0, 2)};
+        p.local = {local_answer(2)};
+        CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"servfail"});
+    }
+}
+
+TEST_CASE("servfail for some names only is a warning about those names") {
+    auto p = healthy();
+    p.udp[1] = answered(QueryKind::udp, 1.0, 2);
+    p.udp[3] = answered(QueryKind::udp, 1.0, 2);
+    auto d = diagnose_resolver(p, 500);
+    REQUIRE(codes(d) == std::vector<std::string>{"servfail"});
+    CHECK(d[0].severity == Severity::warning);
+    CHECK(d[0].summary.find("some names") != std::string::npos);
+}
+
+TEST_CASE("malformed_answer: every answer broken, with the parse error and the size") {
+    auto p = healthy();
+    for (auto* group : {&p.udp, &p.tcp, &p.large, &p.local}) {
+        for (auto& q : *group) {
+            q.status = QueryStatus::bad_response;
+            q.detail = "answer record 1 at offset 29: compression loop at offset 29";
+            q.answer_bytes = 31;
+        }
+    }
+    auto d = diagnose_resolver(p, 500);
+    REQUIRE(codes(d) == std::vector<std::string>{"malformed_answer"});
+    CHECK(d[0].severity == Severity::critical);
+    CHECK(evidence_mentions(d[0], "compression loop at offset 29 (31 bytes)"));
+    CHECK(describe_single(p.tcp).find("malformed answer (1 query, 31 bytes)") != std::string::npos);
+}
+
+TEST_CASE("nxdomain_for_known_names: the default names do not exist at this resolver") {
+    auto p = healthy();
+    for (auto* group : {&p.udp, &p.tcp}) {
+        for (std::size_t i = 0; i < group->size(); ++i) {
+            (*group)[i].name = default_names()[i % default_names().size()];
+            (*group)[i].rcode = 3;
+        }
+    }
+    auto d = diagnose_resolver(p, 500);
+    REQUIRE(codes(d) == std::vector<std::string>{"nxdomain_for_known_names"});
+    CHECK(d[0].severity == Severity::critical);
+
+    SECTION("a name the user chose may not exist: ok") {
+        for (auto& q : p.udp) q.name = "nosuch.test";
+        p.tcp[0].name = "nosuch.test";
+        CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"ok"});
+    }
+    SECTION("the verdict follows: getaddrinfo's NXDOMAIN for example.com is no 'can resolve'") {
+        auto r = result_with({p});
+        r.names_are_defaults = true;
+        r.names = default_names();
+        r.system.name = "example.com";
+        r.system.status = LookupStatus::no_such_name;
+        diagnose_overall(r);
+        CHECK(r.verdict.status == "failing");
+        CHECK(r.verdict.applications_can_resolve == false);
+        CHECK(r.verdict.summary.find("applications get NXDOMAIN (no such name) for example.com") != std::string::npos);
+        CHECK(r.verdict.most_likely_fault == "nxdomain_for_known_names");
+    }
+}
+
+TEST_CASE("large check: several types, the largest answer counts; a lost large query is never hidden") {
+    auto p = healthy();
+    QueryProbe txt = answered(QueryKind::large, 2.0, 0, 4410);
+    txt.name = "large.test";
+    txt.type = 16;
+    QueryProbe dnskey = answered(QueryKind::large, 2.0, 0, 98);
+    dnskey.name = "large.test";
+    p.large = {txt, dnskey};
+    CHECK(assess_large(p).status == LargeStatus::ok);
+    CHECK(assess_large(p).detail.find("TXT answer of 4410 bytes") != std::string::npos);
+
+    p.large[0] = failed(QueryKind::large, QueryStatus::timeout);
+    p.large[0].type = 16;
+    CHECK(assess_large(p).status == LargeStatus::dropped);
+    CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"large_response_dropped"});
+
+    p.large = {dnskey};
+    p.large[0].truncated = true;
+    const LargeCheck c = assess_large(p);
+    CHECK(c.status == LargeStatus::inconclusive);
+    CHECK(c.detail.find("truncates (TC) at 98 bytes") != std::string::npos);
+}
+
+TEST_CASE("verdict: no resolver configured never says applications can resolve") {
+    auto r = result_with({});
+    r.system.status = LookupStatus::resolved;
+    r.system.addresses = {"127.0.1.1"};
+    diagnose_overall(r);
+    CHECK(!r.verdict.applications_can_resolve.has_value());
+    CHECK(r.verdict.summary.find("applications can resolve") == std::string::npos);
+    CHECK(r.verdict.summary.find("not from a resolver") != std::string::npos);
+}
+
+TEST_CASE("large check: nothing over UDP and nothing over TCP either is the resolver's, not the path's") {
+    auto p = healthy();
+    for (auto& q : p.large) q = failed(QueryKind::large, QueryStatus::timeout);
+    p.large_tcp[0] = failed(QueryKind::tcp, QueryStatus::timeout);
+    p.large_tcp[0].connected = true;
+    CHECK(assess_large(p).status == LargeStatus::not_tested);
+    CHECK(codes(diagnose_resolver(p, 500)) == std::vector<std::string>{"ok"});
+
+    SECTION("TCP brings it: the path drops large UDP answers") {
+        p.large_tcp[0] = answered(QueryKind::tcp, 3.0, 0, 3000);
+        CHECK(assess_large(p).status == LargeStatus::dropped);
+        CHECK(assess_large(p).detail.find("over TCP the same query got 3000 bytes") != std::string::npos);
+    }
 }

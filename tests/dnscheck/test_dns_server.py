@@ -9,8 +9,9 @@ Zone (mode normal):
   . (the root)           DNSKEY 12 keys of 260 bytes (about 3.3 KB), so the default large probe (". DNSKEY" with
                                 EDNS 4096 + DO) gets an answer that is fragmented on a 1500-byte MTU
   anything else          NXDOMAIN
-mode refuse answers REFUSED to everything (a server that does not offer recursion to us), mode servfail SERVFAIL
-(a resolver whose upstream is broken). UDP answers larger than the client's buffer (512 without EDNS, else its
+mode loop answers every query with a message whose answer name is a compression pointer loop, mode overrun with
+a record whose rdata runs past the end of the message: answers no real server gives (a broken DNS proxy or ALG),
+for malformed_answer. (Refusing and SERVFAIL servers are real unbound/BIND/dnsmasq: dnscheck_real_servers.sh.) UDP answers larger than the client's buffer (512 without EDNS, else its
 EDNS size, at most 4096) come back truncated with TC set, as real servers do; TCP answers are never truncated.
 Prints "ready" on stdout once both sockets listen. Uses python3-dnslib for the wire format only.
 """
@@ -42,12 +43,34 @@ def build_zone():
 ZONE, NAMES = build_zone()
 
 
+def malformed(data, mode):
+    """The query's id and question, then one answer record broken the way `mode` says."""
+    end = 12
+    while end < len(data) and data[end] != 0:
+        end += data[end] + 1
+    question = data[12:end + 5]
+    header = data[:2] + bytes([0x81, 0x80]) + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + bytes(4)
+    wire = header + question
+    if mode == "loop":
+        # Two names pointing at each other: the first at the second, the second back at the first.
+        first = len(wire)
+        wire += bytes([0xC0, first + 2, 0xC0, first])
+        wire += (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + (60).to_bytes(4, "big") + (4).to_bytes(2, "big")
+        wire += bytes([10, 204, 9, 9])
+    else:
+        wire += bytes([0xC0, 12]) + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + (60).to_bytes(4, "big")
+        wire += (200).to_bytes(2, "big") + bytes([10, 204, 9, 9])  # rdlength 200, 4 bytes follow
+    return wire
+
+
 def answer(data, mode, transport):
     """Wire query in, wire answer out (None when the query cannot be parsed: real servers drop those too)."""
     try:
         request = DNSRecord.parse(data)
     except Exception:
         return None
+    if mode in ("loop", "overrun"):
+        return malformed(data, mode)
     reply = request.reply()
     reply.header.aa = 0
     edns_size = None
@@ -56,20 +79,14 @@ def answer(data, mode, transport):
             edns_size = max(512, min(int(rr.rclass), 4096))
     if edns_size is not None:
         reply.add_ar(EDNS0(udp_len=4096))
-    if mode == "refuse":
-        reply.header.rcode = RCODE.REFUSED
-        reply.header.ra = 0
-    elif mode == "servfail":
-        reply.header.rcode = RCODE.SERVFAIL
-    else:
-        q = request.q
-        name = str(q.qname).lower()
-        records = ZONE.get((name, q.qtype))
-        if records:
-            for rr in records:
-                reply.add_answer(rr)
-        elif name not in NAMES:
-            reply.header.rcode = RCODE.NXDOMAIN
+    q = request.q
+    name = str(q.qname).lower()
+    records = ZONE.get((name, q.qtype))
+    if records:
+        for rr in records:
+            reply.add_answer(rr)
+    elif name not in NAMES:
+        reply.header.rcode = RCODE.NXDOMAIN
     wire = reply.pack()
     limit = edns_size if edns_size is not None else 512
     if transport == "udp" and len(wire) > limit:
@@ -132,7 +149,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--address", required=True)
     parser.add_argument("--port", type=int, default=53)
-    parser.add_argument("--mode", choices=["normal", "refuse", "servfail"], default="normal")
+    parser.add_argument("--mode", choices=["normal", "loop", "overrun"], default="normal")
     args = parser.parse_args()
     family = socket.AF_INET6 if ":" in args.address else socket.AF_INET
     ThreadedUdp.address_family = family

@@ -146,3 +146,21 @@ TEST_CASE("text helpers") {
     CHECK(!type_from_name("BOGUS"));
     CHECK(display_name("") == ".");
 }
+
+TEST_CASE("resolv.conf options: the stub resolver's timeout, attempts and rotate (glibc's defaults and caps)") {
+    auto select = [](const std::string& text) {
+        return select_resolvers({}, "/etc/resolv.conf", text, "/run/systemd/resolve/resolv.conf", std::nullopt);
+    };
+    auto plain = select("nameserver 10.0.0.1\n");
+    CHECK(plain.stub_timeout_s == 5);
+    CHECK(plain.stub_attempts == 2);
+    CHECK(!plain.stub_rotate);
+    auto tuned = select("nameserver 10.0.0.1\noptions edns0 timeout:2 attempts:3 rotate\n");
+    CHECK(tuned.stub_timeout_s == 2);
+    CHECK(tuned.stub_attempts == 3);
+    CHECK(tuned.stub_rotate);
+    CHECK(tuned.notes.empty());
+    auto odd = select("options timeout:99 attempts:0 timeout:x attempts:\n");
+    CHECK(odd.stub_timeout_s == 30);
+    CHECK(odd.stub_attempts == 1);
+}

@@ -9,6 +9,7 @@ namespace nettool::dnscheck {
 namespace {
 
 constexpr int rcode_servfail = 2;
+constexpr int rcode_nxdomain = 3;
 constexpr int rcode_refused = 5;
 
 bool was_sent(const QueryProbe& q) { return q.status != QueryStatus::not_sent; }
@@ -73,11 +74,14 @@ std::string rcode_list(const QuerySummary& s) {
 
 std::string udp_text(const QuerySummary& s) {
     std::string text = std::to_string(s.answered) + " of " + std::to_string(s.sent) + " answered";
-    if (s.sent > 0) text += " (" + percent_text(s.loss_fraction()) + " lost)";
+    // Malformed answers did arrive: not counted as lost here (they are listed apart).
+    if (s.sent > 0) {
+        text += " (" + percent_text(static_cast<double>(s.sent - s.answered - s.bad_responses) / s.sent) + " lost)";
+    }
     if (s.median_rtt_ms) text += ", median RTT " + ms_text(*s.median_rtt_ms);
     if (s.connection_refused > 0) text += ", " + std::to_string(s.connection_refused) + " port unreachable";
     if (s.network_errors > 0) text += ", " + std::to_string(s.network_errors) + " network errors";
-    if (s.bad_responses > 0) text += ", " + std::to_string(s.bad_responses) + " unusable answers";
+    if (s.bad_responses > 0) text += ", " + std::to_string(s.bad_responses) + " malformed answers";
     if (!s.rcodes.empty()) text += "; rcodes: " + rcode_list(s);
     return text;
 }
@@ -95,6 +99,7 @@ std::string single_text(const std::vector<QueryProbe>& queries) {
         std::string text = rcode_name(answered->rcode) + ", " + std::to_string(answered->answer_bytes) +
                            " bytes in " + ms_text(answered->rtt_ms);
         if (answered->truncated) text += " (truncated, TC set)";
+        if (answered->question_missing) text += " (no question section)";
         return text;
     }
     // Failures grouped by kind: "no answer to 2 queries (waited up to 1931 ms)", "connection refused".
@@ -120,8 +125,16 @@ std::string single_text(const std::vector<QueryProbe>& queries) {
         parts.push_back("network error (" + count_text(s.network_errors) + "): " + first_detail(QueryStatus::network_error));
     }
     if (s.bad_responses > 0) {
-        parts.push_back("unusable answer (" + count_text(s.bad_responses) + "): " + first_detail(QueryStatus::bad_response));
+        std::size_t bytes = 0;
+        for (const auto& q : queries) {
+            if (q.status == QueryStatus::bad_response) bytes = std::max(bytes, q.answer_bytes);
+        }
+        parts.push_back("malformed answer (" + count_text(s.bad_responses) + ", " + std::to_string(bytes) +
+                        " bytes): " + first_detail(QueryStatus::bad_response));
     }
+    bool connected = false;
+    for (const auto& q : queries) connected = connected || (q.status == QueryStatus::timeout && q.connected);
+    if (connected) parts.push_back("the TCP connection was set up, then nothing came");
     return join(parts, "; ");
 }
 
@@ -140,7 +153,98 @@ const std::string udp_blocked_advice =
     "`nettool link` on the router's ports: in the field case forcing the link to 100 Mbit/s fixed it). Until then "
     "use another resolver.";
 
+
+// "TXT: NOERROR 4410 bytes; DNSKEY: no answer (waited up to 1400 ms)": the large probe per type.
+std::string per_type_text(const std::vector<QueryProbe>& queries) {
+    std::vector<std::uint16_t> types;
+    for (const auto& q : queries) {
+        if (std::find(types.begin(), types.end(), q.type) == types.end()) types.push_back(q.type);
+    }
+    std::vector<std::string> parts;
+    for (std::uint16_t type : types) {
+        std::vector<QueryProbe> of_type;
+        for (const auto& q : queries) {
+            if (q.type == type) of_type.push_back(q);
+        }
+        parts.push_back(type_name(type) + ": " + single_text(of_type));
+    }
+    return join(parts, "; ");
+}
+
+bool is_default_name(const std::string& name) {
+    const auto defaults = default_names();
+    return std::find(defaults.begin(), defaults.end(), name) != defaults.end();
+}
+
 }  // namespace
+
+LargeCheck assess_large(const ResolverProbes& p) {
+    LargeCheck c;
+    const QuerySummary large = summarize(p.large);
+    const QuerySummary udp = summarize(p.udp);
+    if (large.sent == 0) {
+        c.detail = "not sent before the deadline";
+        return c;
+    }
+    const QueryProbe* big = nullptr;
+    std::size_t largest_truncated = 0;
+    for (const auto& q : p.large) {
+        if (q.status != QueryStatus::answered) continue;
+        c.largest_bytes = std::max(c.largest_bytes, q.answer_bytes);
+        if (q.truncated) largest_truncated = std::max(largest_truncated, q.answer_bytes);
+        if (!q.truncated && q.answer_bytes > large_answer_bytes && (big == nullptr || q.answer_bytes > big->answer_bytes)) {
+            big = &q;
+        }
+    }
+    const std::string per_type = per_type_text(p.large);
+    if (big != nullptr) {
+        c.status = LargeStatus::ok;
+        c.detail = type_name(big->type) + " answer of " + std::to_string(big->answer_bytes) + " bytes arrived in " +
+                   ms_text(big->rtt_ms) + " (" + per_type + ")";
+        return c;
+    }
+    const int lost = large.timeouts + large.network_errors;
+    if (lost > 0) {
+        // Dropped only when small answers are real answers: a resolver that SERVFAILs or REFUSEs the small
+        // queries gives no large answer for reasons other than the path.
+        const int resolved = static_cast<int>(std::count_if(p.udp.begin(), p.udp.end(), [](const QueryProbe& q) {
+            return q.status == QueryStatus::answered && (q.rcode == 0 || q.rcode == rcode_nxdomain);
+        }));
+        // And only when the resolver has the answer: the same query over TCP brings it (or could not be tried).
+        // A resolver whose upstream cannot deliver it gives nothing over TCP either: not the path.
+        const QuerySummary over_tcp = summarize(p.large_tcp);
+        const bool tcp_has_it = over_tcp.answered > 0;
+        const bool tcp_silent = over_tcp.sent > 0 && over_tcp.answered == 0 && over_tcp.connection_refused == 0 &&
+                                std::any_of(p.large_tcp.begin(), p.large_tcp.end(),
+                                            [](const QueryProbe& q) { return q.connected; });
+        if (udp.sent > 0 && resolved == udp.sent && tcp_silent) {
+            c.detail = "the large query got no answer over UDP nor over TCP (connected): the resolver did not get "
+                       "the answer itself, so the path was not tested (" + per_type + ")";
+        } else if (udp.sent > 0 && resolved == udp.sent) {
+            c.status = LargeStatus::dropped;
+            c.detail = "small answers arrive, the large query got none (" + per_type + ")";
+            if (tcp_has_it) {
+                c.detail += "; over TCP the same query got " + std::to_string(over_tcp.largest_answer_bytes) + " bytes";
+            }
+        } else {
+            c.detail = "not judged apart: small queries fail too (" + per_type + ")";
+        }
+        return c;
+    }
+    if (large.answered == 0) {
+        c.detail = per_type;
+        return c;
+    }
+    c.status = LargeStatus::inconclusive;
+    c.detail = "largest answer " + std::to_string(c.largest_bytes) + " bytes, none above " +
+               std::to_string(large_answer_bytes) + ": large answers were not tested (" + per_type + ")";
+    if (largest_truncated > 0) {
+        c.detail += "; the server truncates (TC) at " + std::to_string(largest_truncated) +
+                    " bytes, so large answers go over TCP";
+    }
+    return c;
+}
+
 
 std::string describe_udp(const std::vector<QueryProbe>& queries) { return udp_text(summarize(queries)); }
 std::string describe_single(const std::vector<QueryProbe>& queries) { return single_text(queries); }
@@ -193,6 +297,8 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
     const QuerySummary udp = summarize(p.udp);
     const QuerySummary tcp = summarize(p.tcp);
     const QuerySummary large = summarize(p.large);
+    const QuerySummary local = summarize(p.local);
+    const LargeCheck large_check = assess_large(p);
     const EchoSummary echo = summarize_echo(p.icmp, p.icmp_unavailable);
     const std::string server = p.server.to_string();
     const std::string address = p.server.address.to_string();
@@ -200,12 +306,45 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
     Evidence icmp_ev{"ICMP echo to " + address, echo_text(echo, p.icmp_unavailable), "", "ping " + address};
     Evidence udp_ev{"DNS queries over UDP", udp_text(udp), "", query_source(p, p.udp, "UDP")};
     Evidence tcp_ev{"DNS query over TCP", describe_single(p.tcp), "", query_source(p, p.tcp, "TCP")};
-    Evidence large_ev{"large answer (EDNS 4096, DO)", describe_single(p.large), "",
-                      query_source(p, p.large, "UDP")};
+    Evidence large_ev{"large answer (EDNS 4096, DO)", to_string(large_check.status) + std::string(": ") + large_check.detail,
+                      "an answer above " + std::to_string(large_answer_bytes) + " bytes", query_source(p, p.large, "UDP")};
+    Evidence local_ev{"query the server answers itself (CHAOS TXT version.bind, no recursion)", describe_single(p.local),
+                      "", query_source(p, p.local, "UDP")};
 
     std::vector<Diagnosis> out;
-    const int total_answered = udp.answered + tcp.answered + large.answered;
-    const int total_refused = udp.connection_refused + tcp.connection_refused + large.connection_refused;
+    const int total_answered = udp.answered + tcp.answered + large.answered + local.answered;
+    const int total_refused = udp.connection_refused + tcp.connection_refused + large.connection_refused +
+                              local.connection_refused;
+    const int total_malformed = udp.bad_responses + tcp.bad_responses + large.bad_responses + local.bad_responses;
+    const bool tcp_connected = std::any_of(p.tcp.begin(), p.tcp.end(), [](const QueryProbe& q) { return q.connected; });
+
+    auto malformed_evidence = [&] {
+        std::vector<Evidence> ev;
+        for (const auto* group : {&p.udp, &p.tcp, &p.large, &p.local}) {
+            for (const auto& q : *group) {
+                if (q.status != QueryStatus::bad_response) continue;
+                ev.push_back(Evidence{"malformed answer to " + type_name(q.type) + " " + display_name(q.name) +
+                                          " over " + (q.kind == QueryKind::tcp ? "TCP" : "UDP"),
+                                      q.detail + " (" + std::to_string(q.answer_bytes) + " bytes)",
+                                      "a message that parses", query_source(p, *group, q.kind == QueryKind::tcp ? "TCP" : "UDP")});
+                break;  // one example per probe group
+            }
+        }
+        return ev;
+    };
+
+    if (total_answered == 0 && total_malformed > 0) {
+        auto d = make(code::malformed_answer, Severity::critical,
+                      server + " answers, but " + std::to_string(total_malformed) +
+                          " of its answers do not parse as DNS messages and none does: clients discard them and time out",
+                      "The server (or something rewriting DNS on the way: a DNS proxy, an ALG in the router, a "
+                      "captive portal) sends broken DNS messages. Update or restart the DNS service, disable DNS "
+                      "rewriting in the router, or use another resolver.");
+        d.evidence = malformed_evidence();
+        d.evidence.push_back(udp_ev);
+        out.push_back(std::move(d));
+        return out;
+    }
 
     if (total_answered == 0) {
         if (total_refused > 0) {
@@ -217,16 +356,18 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
                               "on this address, or point clients at a working resolver.");
             d.evidence = {udp_ev, tcp_ev, icmp_ev};
             out.push_back(std::move(d));
-        } else if (echo.replies > 0) {
+        } else if (echo.replies > 0 || tcp_connected) {
+            std::string there = echo.replies > 0 ? "answers ping" : "accepts TCP connections on port " +
+                                                                        std::to_string(p.server.port);
             std::string tail = tcp.sent > 0 ? ", and DNS over TCP got no answer either" : "";
             auto d = make(code::udp_blocked, Severity::critical,
-                          address + " answers ping, but " + std::to_string(udp.answered) + " of " +
-                              std::to_string(udp.sent) + " DNS queries over UDP were answered" + tail +
-                              ": DNS is being dropped between here and the resolver",
-                          udp_blocked_advice + (tcp.sent > 0 ? " TCP/53 is dropped too, so a filter on port 53 (or a "
-                                                               "hung DNS service) is the more likely cause."
+                          address + " " + there + ", but " + std::to_string(udp.answered) + " of " +
+                              std::to_string(udp.sent) + " DNS queries over UDP were answered (not even a query it " +
+                              "answers itself)" + tail + ": DNS is being dropped between here and the resolver",
+                          udp_blocked_advice + (tcp.sent > 0 ? " TCP/53 gets nothing either, so a filter on port 53 (or "
+                                                               "a hung DNS service) is the more likely cause."
                                                              : ""));
-            d.evidence = {udp_ev, icmp_ev, tcp_ev};
+            d.evidence = {udp_ev, local_ev, icmp_ev, tcp_ev};
             out.push_back(std::move(d));
         } else {
             auto d = make(code::server_unreachable, Severity::critical,
@@ -243,7 +384,61 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
         return out;
     }
 
-    if (udp.sent > 0 && udp.answered == 0) {
+    // Response codes over the recursive queries (UDP, TCP and large).
+    QuerySummary rc;
+    for (const auto* s : {&udp, &tcp, &large}) {
+        rc.answered += s->answered;
+        for (const auto& [rcode, n] : s->rcodes) rc.rcodes[rcode] += n;
+    }
+    auto rcode_count = [&](int rcode) {
+        auto it = rc.rcodes.find(rcode);
+        return it == rc.rcodes.end() ? 0 : it->second;
+    };
+    const int recursive_useful = rc.answered - rcode_count(rcode_servfail);
+
+    // The server talks (it answered the query it can answer alone) but no recursive query got an answer other
+    // than SERVFAIL: its upstream is gone, not the path to it. REFUSED is another story (refused below).
+    // The proof that it talks: a NOERROR to the local probe; any local answer at all when the recursive queries
+    // got silence (not SERVFAIL: a server that SERVFAILs everything, CHAOS included, is servfail below).
+    const bool local_noerror = std::any_of(p.local.begin(), p.local.end(), [](const QueryProbe& q) {
+        return q.status == QueryStatus::answered && q.rcode == 0;
+    });
+    const bool local_talks = local_noerror || (local.answered > 0 && rc.answered == 0);
+    const int silent = udp.timeouts + tcp.timeouts + large.timeouts;
+    // Names known to exist: NXDOMAIN for them is a finding, and SERVFAIL for all of them is not one broken domain.
+    bool all_default = !p.udp.empty();
+    for (const auto* group : {&p.udp, &p.tcp}) {
+        for (const auto& q : *group) all_default = all_default && is_default_name(q.name);
+    }
+    // SERVFAIL alone for names the user chose may be those domains' fault: that stays servfail.
+    if (local_talks && recursive_useful == 0 && rcode_count(rcode_refused) == 0 && (silent > 0 || all_default)) {
+        std::string how;
+        if (rcode_count(rcode_servfail) > 0) how = std::to_string(rcode_count(rcode_servfail)) + " SERVFAIL";
+        if (silent > 0) how += (how.empty() ? "" : ", ") + std::to_string(silent) + " without any answer";
+        auto d = make(code::upstream_failure, Severity::critical,
+                      server + " is reachable and answers what it holds itself (CHAOS version.bind), but none of " +
+                          std::to_string(udp.sent + tcp.sent + large.sent) + " queries that need its upstream got an "
+                          "answer (" + how + (tcp_connected ? "; TCP connects, then waits" : "") +
+                          "): the resolver's upstream is failing, not the path to it",
+                      "The path to this resolver and the resolver itself are fine; what it forwards to is not. Check "
+                      "its upstream: the ISP's DNS servers or the forwarder setting of the router/DNS server, and the "
+                      "router's WAN link (`nettool ping` an Internet address). Meanwhile point clients at another "
+                      "resolver.");
+        d.evidence = {local_ev, udp_ev, tcp_ev, icmp_ev};
+        out.push_back(std::move(d));
+        return out;
+    }
+
+    if (total_malformed > 0) {
+        auto d = make(code::malformed_answer, Severity::warning,
+                      server + " sent " + std::to_string(total_malformed) + " answers that do not parse as DNS messages",
+                      "Clients discard broken answers and retry or fail. Look for a DNS proxy, router ALG or captive "
+                      "portal rewriting DNS, or update the DNS service.");
+        d.evidence = malformed_evidence();
+        out.push_back(std::move(d));
+    }
+
+    if (udp.sent > 0 && udp.answered == 0 && local.answered == 0) {
         if (udp.connection_refused == udp.sent) {
             auto d = make(code::port_closed, Severity::critical,
                           "nothing listens for DNS over UDP on " + server + " (port unreachable), though TCP answers",
@@ -253,7 +448,7 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
                               "almost every client asks over UDP first.");
             d.evidence = {udp_ev, tcp_ev, icmp_ev};
             out.push_back(std::move(d));
-        } else {
+        } else if (udp.bad_responses < udp.sent) {
             std::string works = tcp.answered > 0 ? "answers DNS over TCP" : "answers large queries";
             if (echo.replies > 0) works = "answers ping and " + works;
             auto d = make(code::udp_blocked, Severity::critical,
@@ -261,10 +456,10 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
                               " DNS queries over UDP were answered: UDP/53 is being dropped between here and the "
                               "resolver",
                           udp_blocked_advice);
-            d.evidence = {udp_ev, tcp_ev, icmp_ev};
+            d.evidence = {udp_ev, tcp_ev, local_ev, icmp_ev};
             out.push_back(std::move(d));
         }
-    } else if (udp.answered < udp.sent) {
+    } else if (udp.answered + udp.bad_responses < udp.sent) {
         const double loss = udp.loss_fraction();
         auto d = make(code::packet_loss, loss >= 0.5 ? Severity::critical : Severity::warning,
                       percent_text(loss) + " of DNS queries over UDP to " + server + " got no answer (" +
@@ -280,7 +475,7 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
         out.push_back(std::move(d));
     }
 
-    if (tcp.sent > 0 && tcp.answered == 0 && udp.answered > 0) {
+    if (tcp.sent > 0 && tcp.answered == 0 && tcp.bad_responses == 0 && udp.answered > 0) {
         auto d = make(code::tcp_blocked, Severity::warning,
                       server + " answers over UDP but DNS over TCP fails (" + describe_single(p.tcp) +
                           "): truncated answers, large records and DNSSEC will break",
@@ -294,8 +489,7 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
         out.push_back(std::move(d));
     }
 
-    if (large.sent > 0 && large.answered == 0 && udp.sent > 0 && udp.answered == udp.sent &&
-        large.timeouts + large.network_errors > 0) {
+    if (large_check.status == LargeStatus::dropped) {
         auto d = make(code::large_response_dropped, Severity::warning,
                       "small answers from " + server + " arrive (" + std::to_string(udp.answered) + " of " +
                           std::to_string(udp.sent) + "), but the large answer never did: large or fragmented UDP "
@@ -308,37 +502,59 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
         out.push_back(std::move(d));
     }
 
-    // Response codes over the user's names (UDP and TCP; the large probe asks another name).
-    QuerySummary rc;
+    // The user's names only (the large probe asks another name).
+    QuerySummary names_rc;
     for (const auto* s : {&udp, &tcp}) {
-        rc.answered += s->answered;
-        for (const auto& [rcode, n] : s->rcodes) rc.rcodes[rcode] += n;
+        names_rc.answered += s->answered;
+        for (const auto& [rcode, n] : s->rcodes) names_rc.rcodes[rcode] += n;
     }
-    auto rcode_count = [&](int rcode) {
-        auto it = rc.rcodes.find(rcode);
-        return it == rc.rcodes.end() ? 0 : it->second;
+    auto names_count = [&](int rcode) {
+        auto it = names_rc.rcodes.find(rcode);
+        return it == names_rc.rcodes.end() ? 0 : it->second;
     };
-    Evidence rcode_ev{"response codes (UDP and TCP)", rcode_list(rc), "NOERROR or NXDOMAIN",
-                      query_source(p, p.udp, "UDP")};
-    if (int n = rcode_count(rcode_servfail); n > 0) {
-        bool all = n == rc.answered;
+    bool question_missing = false;
+    for (const auto* group : {&p.udp, &p.tcp}) {
+        for (const auto& q : *group) question_missing = question_missing || (q.status == QueryStatus::answered && q.question_missing);
+    }
+    Evidence rcode_ev{"response codes (UDP and TCP)", rcode_list(names_rc) +
+                          (question_missing ? " (answers without a question section)" : ""),
+                      "NOERROR or NXDOMAIN", query_source(p, p.udp, "UDP")};
+    if (int n = names_count(rcode_servfail); n > 0) {
+        bool all = n == names_rc.answered;
         auto d = make(code::servfail, all ? Severity::critical : Severity::warning,
-                      server + " answered SERVFAIL to " + std::to_string(n) + " of " + std::to_string(rc.answered) +
-                          " queries: it is reachable but cannot resolve the names itself",
-                      "The resolver works as a server but fails to resolve: its own upstream connection, forwarders "
-                      "or DNSSEC validation are broken (or the domain's servers are). Check the resolver's upstream "
-                      "connectivity and logs, or use another resolver meanwhile.");
+                      server + " answered SERVFAIL to " + std::to_string(n) + " of " + std::to_string(names_rc.answered) +
+                          " queries: it is reachable but cannot resolve " + (all ? "the names" : "some names") + " itself",
+                      all ? "The resolver works as a server but fails to resolve: its own upstream connection, forwarders "
+                            "or DNSSEC validation are broken (or the domain's servers are). Check the resolver's upstream "
+                            "connectivity and logs, or use another resolver meanwhile."
+                          : "The resolver answers other names, so the fault is with the failing names' own servers or "
+                            "their DNSSEC signatures (or the resolver's validation of them); the path to the resolver "
+                            "is fine. Check the failing domain (its name servers, its DS/DNSKEY records).");
         d.evidence = {rcode_ev, udp_ev};
         out.push_back(std::move(d));
     }
-    if (int n = rcode_count(rcode_refused); n > 0) {
-        bool all = n == rc.answered;
+    if (int n = names_count(rcode_refused); n > 0) {
+        bool all = n == names_rc.answered;
         auto d = make(code::refused, all ? Severity::critical : Severity::warning,
-                      server + " answered REFUSED to " + std::to_string(n) + " of " + std::to_string(rc.answered) +
+                      server + " answered REFUSED to " + std::to_string(n) + " of " + std::to_string(names_rc.answered) +
                           " queries: it will not resolve names for this client",
                       "This server does not offer recursion to this address: it is not the resolver for this network "
-                      "(a wrong DNS server setting, e.g. left over from an old router) or its access list excludes "
-                      "this client. Use the resolver your network provides, or allow this network in its ACL.");
+                      "(a wrong DNS server setting, e.g. left over from an old router), its access list excludes "
+                      "this client, or it has no upstream configured. Use the resolver your network provides, or "
+                      "allow this network in its ACL / give it an upstream.");
+        d.evidence = {rcode_ev, udp_ev, tcp_ev};
+        out.push_back(std::move(d));
+    }
+    // Names that exist everywhere (the defaults) answered NXDOMAIN: the resolver filters, hijacks or is not
+    // connected to the public DNS tree. A name the user chose may simply not exist.
+    if (all_default && names_rc.answered > 0 && names_count(rcode_nxdomain) == names_rc.answered) {
+        auto d = make(code::nxdomain_for_known_names, Severity::critical,
+                      server + " answered NXDOMAIN (no such name) for " + std::to_string(names_rc.answered) + " of " +
+                          std::to_string(names_rc.answered) + " queries for names that exist (" +
+                          join(default_names(), ", ") + ")",
+                      "The resolver answers, but not from the public DNS: it filters or blocks these names, hijacks "
+                      "answers, or is an internal/lab server that does not resolve Internet names. Check its "
+                      "forwarders and blocklists, or use another resolver.");
         d.evidence = {rcode_ev, udp_ev};
         out.push_back(std::move(d));
     }
@@ -360,14 +576,16 @@ std::vector<Diagnosis> diagnose_resolver(const ResolverProbes& p, double high_la
                               std::to_string(udp.sent) + " UDP queries answered";
         if (udp.median_rtt_ms) summary += " (median " + ms_text(*udp.median_rtt_ms) + ")";
         if (tcp.answered > 0) summary += ", TCP answers";
-        if (large.answered > 0) summary += ", large answers arrive";
+        if (large_check.status == LargeStatus::ok) summary += ", large answers arrive";
+        if (large_check.status == LargeStatus::inconclusive) {
+            summary += "; large answers not tested (largest " + std::to_string(large_check.largest_bytes) + " bytes)";
+        }
         auto d = make(code::ok, Severity::info, summary, "Nothing to do for this resolver.");
         d.evidence = {udp_ev, tcp_ev, large_ev, icmp_ev};
-        if (large.answered > 0 && large.largest_answer_bytes <= 1500 && !large.any_truncated) {
-            d.evidence.push_back(Evidence{"note", "the large-answer probe got only " +
-                                                      std::to_string(large.largest_answer_bytes) +
-                                                      " bytes, so large answers were not really tested",
-                                          "more than 1500 bytes", "use --large-name with a name whose answer is big"});
+        if (large_check.status == LargeStatus::inconclusive) {
+            d.evidence.push_back(Evidence{"note", "the large-answer check is inconclusive", "an answer above " +
+                                              std::to_string(large_answer_bytes) + " bytes",
+                                          "use --large-name with a name whose TXT or DNSKEY answer is large"});
         }
         out.push_back(std::move(d));
     }
@@ -389,12 +607,31 @@ void diagnose_overall(DnsCheckResult& result) {
     for (const auto& s : result.servers) {
         if (resolver_works(s)) v.working_resolvers.push_back(s.probes.server.to_string());
     }
+    // Only what getaddrinfo showed: NXDOMAIN for a name known to exist is a failure, for a name the user chose
+    // it says nothing about resolution in general.
     switch (result.system.status) {
-        case LookupStatus::resolved:
-        case LookupStatus::no_such_name: v.applications_can_resolve = true; break;
+        case LookupStatus::resolved: v.applications_can_resolve = true; break;
+        case LookupStatus::no_such_name:
+            if (result.names_are_defaults) v.applications_can_resolve = false;
+            break;
         case LookupStatus::failed:
         case LookupStatus::no_answer: v.applications_can_resolve = false; break;
         case LookupStatus::not_run: break;
+    }
+    // Without a configured resolver a resolved name came from /etc/hosts or glibc's fallback to 127.0.0.1: it
+    // says nothing about names in general.
+    if (total == 0) v.applications_can_resolve.reset();
+
+    // The system stub resolver asks the servers in file order and waits its timeout for each dead one: with a
+    // dead first server and a working later one, applications resolve, only late.
+    std::string dead_first;
+    const bool from_file = total > 0 && result.servers.front().probes.source != "--server";
+    if (from_file && !result.stub_rotate && !resolver_works(result.servers.front()) && !v.working_resolvers.empty() &&
+        (result.system.status == LookupStatus::no_answer ||
+         (result.system.status == LookupStatus::failed && result.system.elapsed_ms >= result.timeout_ms * 0.9))) {
+        v.failover_wait_s = result.stub_timeout_s;
+        dead_first = result.servers.front().probes.server.address.to_string();
+        v.applications_can_resolve = true;
     }
 
     Evidence system_ev;
@@ -446,7 +683,23 @@ void diagnose_overall(DnsCheckResult& result) {
                                                                   std::to_string(total), "", "probes above"});
         result.diagnoses.push_back(std::move(d));
     }
-    if (v.applications_can_resolve == false && !v.working_resolvers.empty()) {
+    if (v.failover_wait_s) {
+        auto d = make(code::resolver_failover_delay, Severity::warning,
+                      "applications resolve only after a wait of " + std::to_string(*v.failover_wait_s) +
+                          " s per lookup: the system resolver asks the first nameserver " + dead_first +
+                          " first, which does not work, and waits its timeout (" + std::to_string(*v.failover_wait_s) +
+                          " s, resolv.conf options timeout) before it asks " + v.working_resolvers.front(),
+                      "Remove or replace the dead first nameserver (in the DHCP server or router settings that hand "
+                      "it out, or in the resolver configuration); until then every new name costs that wait.");
+        d.evidence.push_back(system_ev);
+        d.evidence.push_back(Evidence{"resolvers that work", join(v.working_resolvers, ", "), "",
+                                      "probes above"});
+        d.evidence.push_back(Evidence{"stub resolver timeout", std::to_string(result.stub_timeout_s) + " s, " +
+                                                                   std::to_string(result.stub_attempts) + " attempts",
+                                      "", join(result.resolver_files, ", ") + " (options timeout/attempts; glibc "
+                                                                               "defaults 5 s, 2)"});
+        result.diagnoses.push_back(std::move(d));
+    } else if (v.applications_can_resolve == false && !v.working_resolvers.empty()) {
         auto d = make(code::system_resolver_failed, Severity::critical,
                       "applications cannot resolve " + display_name(result.system.name) + " although " +
                           join(v.working_resolvers, ", ") + " answer" + (v.working_resolvers.size() == 1 ? "s" : ""),
@@ -494,7 +747,7 @@ void diagnose_overall(DnsCheckResult& result) {
         v.status = "ok";
         auto d = make(code::ok, Severity::info,
                       (total == 1 ? std::string("the resolver works") : "all " + std::to_string(total) + " resolvers work") +
-                          (v.applications_can_resolve ? " and applications can resolve names" : ""),
+                          (v.applications_can_resolve == true ? " and applications can resolve names" : ""),
                       "Nothing to do.");
         if (!system_ev.what.empty()) d.evidence.push_back(system_ev);
         if (!reach_ev.what.empty()) d.evidence.push_back(reach_ev);
@@ -515,9 +768,36 @@ void diagnose_overall(DnsCheckResult& result) {
             summary = std::to_string(v.working_resolvers.size()) + " of " + std::to_string(total) + " resolvers work";
         }
     }
-    if (v.applications_can_resolve.has_value()) {
-        summary += std::string("; applications ") + (*v.applications_can_resolve ? "can" : "cannot") + " resolve " +
-                   display_name(result.system.name);
+    // getaddrinfo asks the system's configured resolvers, not the --server ones: say so when they differ.
+    const std::string looked_up =
+        display_name(result.system.name) +
+        (total > 0 && result.servers.front().probes.source == "--server"
+             ? std::string(" (through the system's resolver configuration, not --server)")
+             : std::string());
+    switch (result.system.status) {
+        case LookupStatus::not_run: break;
+        case LookupStatus::resolved:
+            summary += total == 0 ? "; getaddrinfo still resolved " + looked_up +
+                                        " (from /etc/hosts or glibc's fallback to 127.0.0.1, not from a resolver)"
+                                  : "; applications can resolve " + looked_up;
+            break;
+        case LookupStatus::no_such_name:
+            summary += result.names_are_defaults
+                           ? "; applications get NXDOMAIN (no such name) for " + looked_up + ", a name that exists"
+                           : "; " + looked_up + " does not exist (the resolver answered NXDOMAIN)";
+            break;
+        case LookupStatus::failed:
+        case LookupStatus::no_answer:
+            if (v.failover_wait_s) {
+                summary += "; applications resolve " + looked_up + " only after the stub resolver's " +
+                           std::to_string(*v.failover_wait_s) + " s timeout on the dead first resolver " + dead_first;
+            } else {
+                summary += "; applications cannot resolve " + looked_up +
+                           (result.system.status == LookupStatus::no_answer
+                                ? " (no answer within " + ms_text(result.timeout_ms) + ")"
+                                : " (" + result.system.error + ")");
+            }
+            break;
     }
     if (result.reach.attempted && reach_tested) {
         summary += std::string("; ") + result.reach.target.to_string() + (reach_ok ? " answers" : " does not answer") +

@@ -51,6 +51,7 @@ const char* to_string(QueryKind kind) {
         case QueryKind::udp: return "udp";
         case QueryKind::tcp: return "tcp";
         case QueryKind::large: return "large";
+        case QueryKind::local: return "local";
     }
     return "udp";
 }
@@ -65,6 +66,16 @@ const char* to_string(QueryStatus status) {
         case QueryStatus::bad_response: return "bad_response";
     }
     return "not_sent";
+}
+
+const char* to_string(LargeStatus status) {
+    switch (status) {
+        case LargeStatus::not_tested: return "not_tested";
+        case LargeStatus::ok: return "ok";
+        case LargeStatus::inconclusive: return "inconclusive";
+        case LargeStatus::dropped: return "dropped";
+    }
+    return "not_tested";
 }
 
 const char* to_string(EchoOutcome outcome) {
@@ -96,6 +107,7 @@ void to_json(nlohmann::json& j, const QueryProbe& q) {
     j["kind"] = to_string(q.kind);
     j["name"] = display_name(q.name);
     j["type"] = type_name(q.type);
+    if (q.klass != 1) j["class"] = q.klass == 3 ? std::string("CH") : "CLASS" + std::to_string(q.klass);
     j["status"] = to_string(q.status);
     j["sent_at_ms"] = q.sent_at_ms;
     if (q.status == QueryStatus::answered) {
@@ -104,7 +116,10 @@ void to_json(nlohmann::json& j, const QueryProbe& q) {
         j["answer_bytes"] = q.answer_bytes;
         j["answer_records"] = q.answer_records;
         j["truncated"] = q.truncated;
+        if (q.question_missing) j["question_missing"] = true;
     }
+    if (q.status == QueryStatus::bad_response) j["answer_bytes"] = q.answer_bytes;
+    if (q.kind == QueryKind::tcp) j["connected"] = q.connected;
     if (q.status == QueryStatus::timeout) j["waited_ms"] = q.waited_ms;
     if (!q.detail.empty()) j["detail"] = q.detail;
 }
@@ -128,6 +143,12 @@ void to_json(nlohmann::json& j, const ResolverReport& r) {
     probes["udp"] = query_group(r.probes.udp);
     probes["tcp"] = query_group(r.probes.tcp);
     probes["large"] = query_group(r.probes.large);
+    const LargeCheck large = assess_large(r.probes);
+    probes["large"]["status"] = to_string(large.status);
+    probes["large"]["largest_answer_bytes"] = large.largest_bytes;
+    probes["large"]["detail"] = large.detail;
+    probes["large"]["over_tcp"] = query_group(r.probes.large_tcp);
+    probes["local"] = query_group(r.probes.local);
     j["probes"] = probes;
     j["diagnoses"] = r.diagnoses;
 }
@@ -165,6 +186,7 @@ void to_json(nlohmann::json& j, const Verdict& v) {
         j["applications_can_resolve"] = nullptr;
     }
     j["most_likely_fault"] = v.most_likely_fault;
+    if (v.failover_wait_s) j["failover_wait_s"] = *v.failover_wait_s;
 }
 
 void to_json(nlohmann::json& j, const DnsCheckResult& r) {
@@ -177,7 +199,9 @@ void to_json(nlohmann::json& j, const DnsCheckResult& r) {
     nlohmann::json names = nlohmann::json::array();
     for (const auto& n : r.names) names.push_back(display_name(n));
     j["names"] = names;
-    j["large_query"] = {{"name", display_name(r.large_name)}, {"type", type_name(r.large_type)}};
+    nlohmann::json large_types = nlohmann::json::array();
+    for (auto t : r.large_types) large_types.push_back(type_name(t));
+    j["large_query"] = {{"name", display_name(r.large_name)}, {"type", type_name(r.large_type)}, {"types", large_types}};
     j["count"] = r.count;
     j["timeout_ms"] = r.timeout_ms;
     j["high_latency_ms"] = r.high_latency_ms;

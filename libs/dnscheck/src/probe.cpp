@@ -5,9 +5,9 @@
 #include "nettool/dnscheck/dnscheck.hpp"
 #include "nettool/dnscheck/sources.hpp"
 #include "nettool/dnscheck/text.hpp"
-#include "nettool/io/dns_client.hpp"
 #include "nettool/io/event_loop.hpp"
 #include "nettool/io/icmp.hpp"
+#include "nettool/dnscheck/wire_probe.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,52 +31,38 @@ double ms_between(Clock::time_point from, Clock::time_point to) {
     return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
-int rcode_for(DnsOutcome outcome) {
-    switch (outcome) {
-        case DnsOutcome::formerr: return 1;
-        case DnsOutcome::servfail: return 2;
-        case DnsOutcome::nxdomain: return 3;
-        case DnsOutcome::notimp: return 4;
-        case DnsOutcome::refused: return 5;
-        default: return 0;
-    }
-}
-
-void record_dns_result(QueryProbe& probe, const DnsResult& r, double waited_ms) {
-    if (r.message) {
-        probe.status = QueryStatus::answered;
-        probe.rcode = r.message->rcode;
-        probe.truncated = r.message->tc;
-        probe.answer_bytes = r.raw.size();
-        probe.answer_records = r.message->answers.size();
-        probe.rtt_ms = static_cast<double>(r.elapsed.count()) / 1000.0;
-        return;
-    }
-    switch (r.outcome) {
-        case DnsOutcome::timeout:
-            probe.status = QueryStatus::timeout;
-            probe.waited_ms = waited_ms;
-            break;
-        case DnsOutcome::cancelled:
-            probe.status = QueryStatus::timeout;
-            probe.waited_ms = waited_ms;
-            probe.detail = "no answer before the deadline";
-            break;
-        case DnsOutcome::connection_refused: probe.status = QueryStatus::connection_refused; break;
-        case DnsOutcome::network_error:
-            probe.status = QueryStatus::network_error;
-            probe.detail = r.error_text;
-            break;
-        case DnsOutcome::bad_response:
-            probe.status = QueryStatus::bad_response;
-            probe.detail = r.error_text;
-            break;
-        default:
-            // An rcode outcome without a parsed message: keep the rcode the client reported.
+void record_wire_result(QueryProbe& probe, const WireOutcome& r, double waited_ms) {
+    probe.connected = r.connected;
+    switch (r.status) {
+        case WireStatus::answered:
             probe.status = QueryStatus::answered;
-            probe.rcode = rcode_for(r.outcome);
-            probe.answer_bytes = r.raw.size();
+            probe.rcode = r.message->rcode;
+            probe.truncated = r.message->tc;
+            probe.answer_bytes = r.bytes;
+            probe.answer_records = r.message->answers.size();
+            probe.question_missing = r.message->questions.empty();
             probe.rtt_ms = static_cast<double>(r.elapsed.count()) / 1000.0;
+            return;
+        case WireStatus::malformed:
+            probe.status = QueryStatus::bad_response;
+            probe.answer_bytes = r.bytes;
+            probe.rtt_ms = static_cast<double>(r.elapsed.count()) / 1000.0;
+            probe.detail = r.detail;
+            return;
+        case WireStatus::timeout:
+            probe.status = QueryStatus::timeout;
+            probe.waited_ms = waited_ms;
+            if (r.connected) probe.detail = "TCP connected, no answer";
+            break;
+        case WireStatus::cancelled:
+            probe.status = QueryStatus::timeout;
+            probe.waited_ms = waited_ms;
+            probe.detail = r.connected ? "TCP connected, no answer before the deadline" : "no answer before the deadline";
+            break;
+        case WireStatus::refused: probe.status = QueryStatus::connection_refused; break;
+        case WireStatus::network_error:
+            probe.status = QueryStatus::network_error;
+            probe.detail = r.detail;
             break;
     }
 }
@@ -161,7 +147,7 @@ bool valid_name(const std::string& name) {
 class Prober {
 public:
     Prober(IoContext& io, const DnsCheckRequest& request, DnsCheckResult& result)
-        : io_(io), request_(request), result_(result), dns_(io, {}), deadline_(io),
+        : io_(io), request_(request), result_(result), wire_(io), deadline_(io),
           interrupt_(io, [this] { finish(); }) {}
 
     void run() {
@@ -192,13 +178,30 @@ public:
             p.tcp[0].name = result_.names.front();
             p.tcp[0].type = 1;
             schedule(std::chrono::milliseconds(0), [this, &p] { send_query(p, p.tcp[0]); });
-            p.large.resize(2);
+            // Each large type twice (the second after the first wave, like the pings).
+            p.large.resize(2 * result_.large_types.size());
             for (std::size_t k = 0; k < p.large.size(); ++k) {
                 p.large[k].kind = QueryKind::large;
                 p.large[k].name = request_.large_name;
-                p.large[k].type = request_.large_type;
-                schedule(k == 0 ? std::chrono::milliseconds(0) : second_wave,
+                p.large[k].type = result_.large_types[k % result_.large_types.size()];
+                schedule(k < result_.large_types.size() ? std::chrono::milliseconds(0) : second_wave,
                          [this, &p, k] { send_query(p, p.large[k]); });
+            }
+            p.large_tcp.resize(result_.large_types.size());
+            for (std::size_t k = 0; k < p.large_tcp.size(); ++k) {
+                p.large_tcp[k].kind = QueryKind::tcp;
+                p.large_tcp[k].name = request_.large_name;
+                p.large_tcp[k].type = result_.large_types[k];
+                schedule(std::chrono::milliseconds(0), [this, &p, k] { send_query(p, p.large_tcp[k], true); });
+            }
+            p.local.resize(2);
+            for (std::size_t k = 0; k < p.local.size(); ++k) {
+                p.local[k].kind = QueryKind::local;
+                p.local[k].name = "version.bind";
+                p.local[k].type = dns_type::txt;
+                p.local[k].klass = 3;  // CHAOS
+                schedule(k == 0 ? std::chrono::milliseconds(0) : second_wave,
+                         [this, &p, k] { send_query(p, p.local[k]); });
             }
             if (IcmpPinger* pinger = pinger_for(p.server.address, p.icmp_unavailable)) {
                 p.icmp.resize(2);
@@ -258,34 +261,31 @@ private:
         return std::max(left, std::chrono::milliseconds(1));
     }
 
-    void send_query(const ResolverProbes& p, QueryProbe& probe) {
-        DnsQueryOptions options;
-        options.servers = {p.server};
-        options.transport = probe.kind == QueryKind::tcp ? DnsTransport::tcp : DnsTransport::udp;
-        options.timeout = remaining();
-        options.tries = 1;
-        if (probe.kind == QueryKind::large) {
+    void send_query(const ResolverProbes& p, QueryProbe& probe, bool large_query = false) {
+        WireQuery query;
+        query.name = probe.name;
+        query.type = probe.type;
+        query.klass = probe.klass;
+        query.tcp = probe.kind == QueryKind::tcp;
+        // The local probe must be answered from the server's own data: no recursion asked.
+        query.recursion_desired = probe.kind != QueryKind::local;
+        if (probe.kind == QueryKind::large || large_query) {
             // The answer as it arrived over UDP (its size, TC bit, whether the fragments made it): EDNS 4096 with
             // DO to make it large, and no retry over TCP that would hide a lost fragment.
-            options.edns_udp_size = 4096;
-            options.dnssec_ok = true;
-            options.accept_truncated = true;
+            query.edns_udp_size = 4096;
+            query.dnssec_ok = true;
         }
+        const auto timeout = remaining();
         const auto sent = Clock::now();
         probe.sent_at_ms = ms_between(start_, sent);
         probe.status = QueryStatus::timeout;  // until the callback says otherwise
-        probe.waited_ms = static_cast<double>(options.timeout.count());
-        Status started = dns_.query(probe.name, probe.type, options, [this, &probe, sent](DnsResult r) {
+        probe.waited_ms = static_cast<double>(timeout.count());
+        wire_.query(p.server, query, timeout, [this, &probe, sent](WireOutcome r) {
             if (!finished_ || probe.status == QueryStatus::timeout) {
-                record_dns_result(probe, r, ms_between(sent, Clock::now()));
+                record_wire_result(probe, r, ms_between(sent, Clock::now()));
             }
             done_one();
         });
-        if (!started) {
-            probe.status = QueryStatus::network_error;
-            probe.detail = started.error().describe();
-            done_one();
-        }
     }
 
     void send_echo(IcmpPinger& pinger, const IpAddress& target, EchoProbe& probe) {
@@ -306,7 +306,10 @@ private:
             if (opened) {
                 it = pingers_.emplace(family, std::move(opened.value())).first;
             } else {
-                pinger_errors_[family] = opened.error().describe();
+                // The permission hint is long and the same for every target: once in the notes, a short
+                // pointer at each probe.
+                result_.notes.push_back("ping not tested: " + opened.error().describe());
+                pinger_errors_[family] = "could not open an ICMP socket (see the note below)";
                 it = pingers_.emplace(family, nullptr).first;
             }
         }
@@ -359,7 +362,7 @@ private:
         deadline_.cancel();
         for (auto& t : timers_) t->cancel();
         interrupt_.cancel();
-        dns_.cancel_all();
+        wire_.cancel_all();
         for (auto& [family, pinger] : pingers_) {
             if (pinger) pinger->cancel_all();
         }
@@ -368,7 +371,7 @@ private:
     IoContext& io_;
     const DnsCheckRequest& request_;
     DnsCheckResult& result_;
-    DnsClient dns_;
+    WireProber wire_;
     std::map<IpFamily, std::unique_ptr<IcmpPinger>> pingers_;
     std::map<IpFamily, std::string> pinger_errors_;
     Timer deadline_;
@@ -407,11 +410,16 @@ Result<DnsCheckResult> run_dnscheck(const DnsCheckRequest& request) {
     result.names = request.names.empty() ? default_names() : request.names;
     result.large_name = request.large_name;
     result.large_type = request.large_type;
+    result.large_types = request.large_types.empty() ? std::vector<std::uint16_t>{request.large_type} : request.large_types;
+    result.names_are_defaults = request.names.empty();
     result.count = request.count;
     result.timeout_ms = static_cast<double>(request.timeout.count());
     result.high_latency_ms = request.high_latency_ms;
     result.resolver_files = selection->files;
     result.notes = selection->notes;
+    result.stub_timeout_s = selection->stub_timeout_s;
+    result.stub_attempts = selection->stub_attempts;
+    result.stub_rotate = selection->stub_rotate;
     for (const auto& r : selection->resolvers) {
         ResolverReport report;
         report.probes.server = r.server;

@@ -56,7 +56,12 @@ void render_dnscheck(std::ostream& out, const DnsCheckResult& r, const Style& st
         table.add_row({"ping", describe_echoes(p.icmp, p.icmp_unavailable)});
         table.add_row({"UDP x" + std::to_string(p.udp.size()), describe_udp(p.udp)});
         table.add_row({"TCP", describe_single(p.tcp)});
-        table.add_row({"large " + type_name(r.large_type) + " " + display_name(r.large_name), describe_single(p.large)});
+        std::vector<std::string> types;
+        for (auto t : r.large_types) types.push_back(type_name(t));
+        const LargeCheck large = assess_large(p);
+        table.add_row({"large " + join(types, "/") + " " + display_name(r.large_name),
+                       std::string(to_string(large.status)) + ": " + large.detail});
+        table.add_row({"CHAOS version.bind", describe_single(p.local)});
         table.render(out, style, "  ");
         render_diagnoses(out, server.diagnoses, style, "  ");
     }

@@ -66,6 +66,9 @@ ResolverSelection select_resolvers(const std::vector<DnsServer>& explicit_server
         return selection;
     }
     ResolvConf conf = parse_resolv_conf(*main_text);
+    selection.stub_timeout_s = conf.timeout_seconds;
+    selection.stub_attempts = conf.attempts;
+    selection.stub_rotate = conf.rotate;
     if (conf.skipped_lines > 0) {
         selection.notes.push_back(main_path + ": " + std::to_string(conf.skipped_lines) + " line" +
                                   (conf.skipped_lines == 1 ? "" : "s") + " not understood (skipped)");

@@ -357,7 +357,7 @@ Result<std::vector<std::uint8_t>> build_dns_query(const DnsQuerySpec& spec) {
     put16(spec.edns_udp_size != 0 ? 1 : 0);   // ARCOUNT
     wire.insert(wire.end(), encoded.begin(), encoded.end());
     put16(spec.type);
-    put16(1);  // IN
+    put16(spec.klass);
     if (spec.edns_udp_size != 0) {
         wire.push_back(0);  // root owner
         put16(dns_type::opt);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 namespace nettool {
@@ -85,7 +86,25 @@ ResolvConf parse_resolv_conf(std::string_view text) {
             if (keyword == "domain") conf.search.clear();
             std::string domain;
             while (words >> domain) conf.search.push_back(domain);
-        } else if (keyword == "options" || keyword == "sortlist") {
+        } else if (keyword == "options") {
+            std::string option;
+            while (words >> option) {
+                auto number = [&option](std::size_t prefix, int cap) -> std::optional<int> {
+                    int value = 0;
+                    auto text = std::string_view(option).substr(prefix);
+                    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+                    if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+                    return std::min(value, cap);
+                };
+                if (option.rfind("timeout:", 0) == 0) {
+                    if (auto v = number(8, 30)) conf.timeout_seconds = std::max(*v, 1);
+                } else if (option.rfind("attempts:", 0) == 0) {
+                    if (auto v = number(9, 5)) conf.attempts = std::max(*v, 1);
+                } else if (option == "rotate") {
+                    conf.rotate = true;
+                }
+            }
+        } else if (keyword == "sortlist") {
             // understood and irrelevant to which servers are asked
         } else {
             ++conf.skipped_lines;

@@ -28,16 +28,23 @@ inline constexpr const char* packet_loss = "packet_loss";
 inline constexpr const char* high_latency = "high_latency";
 inline constexpr const char* servfail = "servfail";
 inline constexpr const char* refused = "refused";
+inline constexpr const char* upstream_failure = "upstream_failure";
+inline constexpr const char* malformed_answer = "malformed_answer";
+inline constexpr const char* nxdomain_for_known_names = "nxdomain_for_known_names";
 // Top level, beside no_resolver and ok:
 inline constexpr const char* ip_works_names_fail = "ip_works_names_fail";
 inline constexpr const char* system_resolver_failed = "system_resolver_failed";
 inline constexpr const char* reach_failed = "reach_failed";
+inline constexpr const char* resolver_failover_delay = "resolver_failover_delay";
 }  // namespace code
 
 // Default names for a recursive resolver: well-known names that exist.
 std::vector<std::string> default_names();
 inline constexpr const char* default_large_name = ".";      // the root zone's DNSKEY set with DO: > 1,500 bytes
 inline constexpr std::uint16_t default_large_type = 48;     // DNSKEY
+// An answer above this many bytes tests the large-answer path (the DNS flag day 2020 buffer size: resolvers send
+// nothing larger over UDP by default).
+inline constexpr std::size_t large_answer_bytes = 1232;
 inline constexpr const char* default_systemd_upstream_file = "/run/systemd/resolve/resolv.conf";
 
 struct DnsCheckRequest {
@@ -48,6 +55,9 @@ struct DnsCheckRequest {
     std::string systemd_upstream_path = default_systemd_upstream_file;
     std::string large_name = default_large_name;
     std::uint16_t large_type = default_large_type;
+    // The types the large probe asks for large_name; empty: large_type alone. --large-name without --large-type
+    // asks the types that can be large (TXT, DNSKEY) and judges by the largest answer.
+    std::vector<std::uint16_t> large_types;
     std::optional<IpAddress> reach;         // empty: the default gateway (from proc_net_route_path)
     std::string proc_net_route_path = "/proc/net/route";
     int count = 5;                          // UDP queries per resolver
@@ -58,7 +68,9 @@ struct DnsCheckRequest {
 
 // ---- probe records -------------------------------------------------------------------------------------------
 
-enum class QueryKind { udp, tcp, large };
+// local: a query any DNS server answers itself without recursion (CHAOS TXT version.bind), to tell a dead
+// upstream from a dead path.
+enum class QueryKind { udp, tcp, large, local };
 const char* to_string(QueryKind kind);
 
 enum class QueryStatus {
@@ -67,7 +79,7 @@ enum class QueryStatus {
     timeout,             // nothing before its timeout or the deadline
     connection_refused,  // ICMP port unreachable (UDP) or RST (TCP)
     network_error,       // another socket error (no route, ...)
-    bad_response,        // bytes came back but were not a usable answer
+    bad_response,        // a DNS message with our query id came back but did not parse (detail: the parse error)
 };
 const char* to_string(QueryStatus status);
 
@@ -84,6 +96,9 @@ struct QueryProbe {
     double sent_at_ms = 0.0;        // since the start of the run
     double waited_ms = 0.0;         // for unanswered queries: how long we waited before giving up
     std::string detail;             // error text for network_error / bad_response
+    std::uint16_t klass = 1;        // IN; CHAOS (3) for the local probe
+    bool question_missing = false;  // the answer had no question section (e.g. REFUSED from an ACL)
+    bool connected = false;         // TCP: the connection was set up (so the host and port are there)
 };
 
 enum class EchoOutcome { reply, timeout, unreachable, error, unavailable };
@@ -104,7 +119,23 @@ struct ResolverProbes {
     std::vector<QueryProbe> udp;     // --count small queries
     std::vector<QueryProbe> tcp;
     std::vector<QueryProbe> large;   // EDNS 4096 + DO for the large answer
+    std::vector<QueryProbe> local;   // CHAOS TXT version.bind over UDP: answered without any upstream
+    // The large query once more over TCP: when UDP brings nothing, this tells a path that drops large packets
+    // (TCP gets it) from a resolver that cannot get the answer at all (TCP gets nothing either).
+    std::vector<QueryProbe> large_tcp;
 };
+
+// What the large-answer probe showed: ok (an answer above large_answer_bytes arrived over UDP), inconclusive (only
+// smaller or truncated answers came back: the path for large answers was not tested), dropped (small answers
+// arrive, a large query got none), not_tested (not sent, or small queries fail so it cannot be judged apart).
+enum class LargeStatus { not_tested, ok, inconclusive, dropped };
+const char* to_string(LargeStatus status);
+struct LargeCheck {
+    LargeStatus status = LargeStatus::not_tested;
+    std::size_t largest_bytes = 0;  // the largest answer that came back
+    std::string detail;             // one line for the probe table and the evidence
+};
+LargeCheck assess_large(const ResolverProbes& probes);
 
 struct ResolverReport {
     ResolverProbes probes;
@@ -145,6 +176,9 @@ struct Verdict {
     std::vector<std::string> working_resolvers;  // "10.0.0.1:53"
     std::optional<bool> applications_can_resolve;
     std::string most_likely_fault;  // a diagnosis code, "ok" when none
+    // With a dead first resolver and a working later one: how long the system stub resolver waits before it
+    // asks the next one (resolv.conf options timeout, seconds per server).
+    std::optional<int> failover_wait_s;
 };
 
 struct DnsCheckResult {
@@ -155,7 +189,12 @@ struct DnsCheckResult {
     double timeout_ms = 0.0;
     double high_latency_ms = 0.0;
     std::vector<std::string> resolver_files;  // files the resolvers came from ("--server" when given)
-    std::vector<std::string> notes;           // skipped lines, stub detection, ...
+    std::vector<std::string> notes;           // skipped lines, stub detection, the ICMP permission hint, ...
+    std::vector<std::uint16_t> large_types;   // the types the large probe asked
+    bool names_are_defaults = false;          // names are default_names(): they exist, NXDOMAIN is a finding
+    int stub_timeout_s = 5;                   // resolv.conf options timeout / attempts (when read from a file)
+    int stub_attempts = 2;
+    bool stub_rotate = false;
     std::vector<ResolverReport> servers;
     SystemLookup system;
     ReachCheck reach;

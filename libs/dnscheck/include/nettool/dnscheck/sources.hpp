@@ -20,6 +20,10 @@ struct ResolverSelection {
     std::vector<SelectedResolver> resolvers;
     std::vector<std::string> files;  // files read (or "--server")
     std::vector<std::string> notes;  // skipped lines, the stub detection, unreadable upstream lists
+    // The main file's "options timeout/attempts/rotate": how getaddrinfo fails over (glibc defaults otherwise).
+    int stub_timeout_s = 5;
+    int stub_attempts = 2;
+    bool stub_rotate = false;
 };
 
 // The systemd-resolved stub listener address.

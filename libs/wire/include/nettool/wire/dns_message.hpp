@@ -92,6 +92,7 @@ struct DnsQuerySpec {
     std::uint16_t id = 0;
     std::string name;  // presentation form; a trailing dot is accepted
     std::uint16_t type = dns_type::a;
+    std::uint16_t klass = 1;  // IN; 3 is CHAOS (version.bind, id.server)
     bool recursion_desired = true;
     std::uint16_t edns_udp_size = 0;  // 0: no OPT record
     bool dnssec_ok = false;

@@ -24,6 +24,10 @@ struct ResolvConf {
     std::vector<DnsServer> nameservers;  // in file order, duplicates kept out
     std::vector<std::string> search;
     std::size_t skipped_lines = 0;       // lines we did not understand (counted, not fatal)
+    // "options timeout:N attempts:N rotate": how the system stub resolver (glibc) waits and fails over.
+    int timeout_seconds = 5;             // per try and server (glibc's RES_TIMEOUT), capped at 30 as glibc does
+    int attempts = 2;                    // rounds over the server list (RES_DFLRETRY), capped at 5
+    bool rotate = false;
 };
 
 // Parses resolv.conf text ("nameserver", "search", "domain"; comments with # or ;). Zone ids (%eth0) dropped.
