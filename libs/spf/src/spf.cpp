@@ -379,6 +379,11 @@ void to_json(nlohmann::json& j, const Evaluation& e) {
         if (step.position) s["position"] = step.position;
         path.push_back(s);
     }
+    nlohmann::json void_terms = nlohmann::json::array();
+    for (const auto& v : r.void_terms) {
+        void_terms.push_back({{"domain", v.domain}, {"term", v.term}, {"query", v.query},
+                              {"answer", v.status == LookupStatus::nxdomain ? "NXDOMAIN" : "no data"}});
+    }
     j = {{"result", to_string(r.result)},
          {"ip", e.request.ip.to_string()},
          {"domain", r.domain},
@@ -393,6 +398,7 @@ void to_json(nlohmann::json& j, const Evaluation& e) {
          {"lookup_limit", e.request.limits.max_lookups},
          {"void_lookups", r.void_lookups},
          {"void_limit", e.request.limits.max_void},
+         {"void_terms", void_terms},
          {"received_spf", e.received_spf},
          {"dns", {{"queries", e.dns.queries_sent},
                   {"speculative", e.dns.speculative_queries},
@@ -479,6 +485,11 @@ void render_evaluation(std::ostream& out, const Evaluation& e, const Style& styl
         first = false;
     }
     out << "  lookups:      " << r.lookups << "/10 DNS-querying terms, " << r.void_lookups << "/2 void\n";
+    for (const auto& v : r.void_terms) {
+        out << "    void:       " << sanitize_for_terminal(v.domain) << ": " << sanitize_for_terminal(v.term) << " -> "
+            << sanitize_for_terminal(v.query) << " " << (v.status == LookupStatus::nxdomain ? "NXDOMAIN" : "no data")
+            << "\n";
+    }
     if (r.explanation) {
         out << "  explanation:  " << sanitize_for_terminal(*r.explanation) << "\n";
     } else if (!r.default_explanation.empty()) {
