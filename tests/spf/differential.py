@@ -340,6 +340,14 @@ def main():
                                                                        time.monotonic() - started, void_cases))
     print('nettool differs from at least one reference in %d (%.2f%%), from both in %d (%.2f%%); %d listed' %
           (either, 100.0 * either / total, both, 100.0 * both / total, listed))
+    results = {}
+    for t in trees:
+        n, doc = nettool[t.id]
+        reason = doc.get('reason', '')
+        kind = ('lookup limit' if 'DNS lookups' in reason and 'void' not in reason else
+                'void limit' if 'void DNS lookups' in reason else 'syntax' if 'syntax' in reason else n)
+        results[kind] = results.get(kind, 0) + 1
+    print('nettool results: ' + ', '.join('%s %d' % kv for kv in sorted(results.items())))
     stale = [k for k in expected if k not in dict(observed)]
     for k in stale:
         print('note: listed disagreement %s did not occur in this run' % k)
