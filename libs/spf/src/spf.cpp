@@ -113,6 +113,28 @@ Evaluation evaluate(Resolver& resolver, const CheckRequest& request, const std::
     return e;
 }
 
+// When not one query of a run got a response, the server itself may be dead or refusing, and then "temperror" or
+// "check the domain's name servers" would name the wrong cause. One query any working server answers (the root's
+// NS) tells the two apart; when it fails too, the run could not be done.
+Status server_answers(Resolver& resolver, const DriverStats& stats, const std::vector<std::string>& servers) {
+    if (stats.queries_sent == 0 || stats.responses > 0) return Ok{};
+    LookupAnswer probe;
+    resolver.lookup(LookupKey{".", dns_type::ns}, [&](LookupAnswer answer) { probe = std::move(answer); });
+    resolver.run();
+    if (probe.server_responded) return Ok{};
+    std::string names;
+    for (const auto& s : servers) names += (names.empty() ? "" : ", ") + s;
+    bool refused = probe.detail.rfind("refused", 0) == 0;
+    bool unreachable = probe.detail.rfind("connection_refused", 0) == 0 || probe.detail.rfind("network_error", 0) == 0;
+    return environment_error("DNS server " + (names.empty() ? std::string("(system default)") : names) +
+                             (refused       ? " refuses queries (REFUSED)"
+                              : unreachable ? " cannot be reached"
+                                            : " does not answer") +
+                             " (" + stats.first_failure +
+                             "; . NS: " + (probe.detail.empty() ? to_string(probe.status) : probe.detail) + ")",
+                             "--dns-server");
+}
+
 }  // namespace
 
 std::string received_spf_header(const CheckRequest& request, const CheckResult& result, const std::string& identity,
@@ -310,8 +332,24 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
         };
         auto lint = run_with_dns(resolver, compute, lint_prefetcher(), &report.lint_dns);
         if (!lint) return lint.error();
+        if (Status alive = server_answers(resolver, report.lint_dns, report.servers); !alive) return alive.error();
         report.lint = std::move(lint).value();
-        if (report.mode == SpfMode::lint) report.diagnoses = report.lint->findings;
+        if (report.mode == SpfMode::lint) {
+            report.diagnoses = report.lint->findings;
+            std::vector<std::string> ignored;
+            if (request.sender) ignored.push_back("--sender");
+            if (!request.helo.empty()) ignored.push_back("--helo");
+            if (!ignored.empty()) {
+                std::string names = ignored.front() + (ignored.size() > 1 ? " and " + ignored.back() : "");
+                report.diagnoses.push_back(
+                    {"spf_option_ignored", Severity::info,
+                     names + (ignored.size() > 1 ? " are" : " is") + " ignored in lint mode (no --ip given)",
+                     {{"options", names, "--ip IP with them", "command line"}},
+                     "Lint checks the domain's records for every client. To evaluate one message, add --ip with the "
+                     "client's address (or use --headers FILE).",
+                     {}});
+            }
+        }
     }
 
     if (report.mode != SpfMode::lint) {
@@ -327,6 +365,7 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
             Status status = Ok{};
             Evaluation e = evaluate(resolver, check, identity, receiver, status);
             if (!status) return status.error();
+            if (Status alive = server_answers(resolver, e.dns, report.servers); !alive) return alive.error();
             report.diagnoses.push_back(evaluation_diagnosis(e));
             report.evaluations.push_back(std::move(e));
         }
