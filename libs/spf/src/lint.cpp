@@ -194,6 +194,7 @@ void Linter::visit(const std::string& raw_domain, const std::string& via, int de
             continue;
         }
         if (first_all != nullptr) {
+            report_.nodes[index].terms[i].unreachable = true;
             note("unreachable: after '" + first_all->text + "' (column " + std::to_string(first_all->position) + ")");
             finding("spf_unreachable_term", Severity::warning,
                     where + ": '" + term.text + "' can never be reached: '" + first_all->text + "' at column " +
@@ -264,6 +265,7 @@ void Linter::visit(const std::string& raw_domain, const std::string& via, int de
                     }
                 } else {
                     note(std::to_string(a.addresses.size()) + " addresses");
+                    if (term.mechanism == MechanismKind::a) report_.nodes[index].terms[i].addresses = a.addresses;
                 }
                 break;
             }

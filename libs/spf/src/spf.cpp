@@ -163,106 +163,6 @@ std::string received_spf_header(const CheckRequest& request, const CheckResult& 
     return sanitize_for_terminal(header);
 }
 
-Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>& evaluations) {
-    Suggestion s;
-    s.domain = lint.domain;
-    const LintNode* root = lint.nodes.empty() ? nullptr : &lint.nodes.front();
-    s.current = root ? root->record : "";
-    std::vector<std::string> add;
-    std::set<std::string> seen;
-    for (const auto& e : evaluations) {
-        // A pass that only "+all" gave is no listing: +all is replaced below, so the address must be added.
-        bool by_plus_all = e.result.mechanism == "all" || e.result.mechanism == "+all";
-        if (e.result.result == SpfResult::pass && !by_plus_all) continue;
-        IpAddress ip = e.request.ip.unmapped();
-        std::string term = (ip.is_v4() ? "ip4:" : "ip6:") + ip.to_string();
-        if (seen.insert(term).second) add.push_back(term);
-    }
-    if (s.current.empty()) {
-        s.proposed = "v=spf1";
-        for (const auto& t : add) s.proposed += " " + t;
-        s.proposed += " ~all";
-        s.changes.push_back("publish a TXT record at " + s.domain + ": there is none now");
-        for (const auto& t : add) s.changes.push_back("list the observed sender " + t);
-        s.changes.push_back("end with ~all: other hosts soft-fail (switch to -all once you are sure)");
-        s.lookups = 0;
-        return s;
-    }
-    // Keep every valid term in order; drop invalid ones (they make the whole record a permerror).
-    std::vector<std::string> terms;
-    std::size_t pos = s.current.find(' ');
-    std::string version = s.current.substr(0, pos);
-    int lookups = lint.lookups;
-    bool drop_ptr = lint.lookups > 10;
-    while (pos != std::string::npos && pos < s.current.size()) {
-        while (pos < s.current.size() && s.current[pos] == ' ') ++pos;
-        if (pos >= s.current.size()) break;
-        std::size_t end = s.current.find(' ', pos);
-        std::string word = s.current.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        ParsedRecord one = parse_record("v=spf1 " + word);
-        if (!one.ok()) {
-            s.changes.push_back("remove '" + word + "' (column " + std::to_string(pos + 1) + "): " + one.error->message);
-        } else {
-            const Term& t = one.terms.front();
-            if (!t.is_modifier && t.mechanism == MechanismKind::all && t.qualifier == Qualifier::pass) {
-                terms.push_back("~all");
-                s.changes.push_back("replace '" + word + "' by '~all': +all lets every host on the Internet pass");
-            } else if (drop_ptr && !t.is_modifier && t.mechanism == MechanismKind::ptr) {
-                --lookups;
-                s.changes.push_back("remove '" + word + "': ptr is discouraged and costs a lookup over the limit");
-            } else {
-                terms.push_back(word);
-            }
-        }
-        pos = end;
-    }
-    // Insert the new addresses before 'all' (or before redirect=, or at the end of the mechanisms).
-    auto is_all = [](const std::string& w) {
-        ParsedRecord r = parse_record("v=spf1 " + w);
-        return r.ok() && !r.terms.front().is_modifier && r.terms.front().mechanism == MechanismKind::all;
-    };
-    auto is_redirect = [](const std::string& w) {
-        ParsedRecord r = parse_record("v=spf1 " + w);
-        return r.ok() && r.terms.front().is_modifier && r.terms.front().modifier == ModifierKind::redirect;
-    };
-    auto insert_at = std::find_if(terms.begin(), terms.end(), is_all);
-    bool has_all = insert_at != terms.end();
-    if (!has_all) insert_at = std::find_if(terms.begin(), terms.end(), is_redirect);
-    bool has_redirect = insert_at != terms.end() && !has_all;
-    if (!has_all && !has_redirect) {
-        // Before the first modifier, if any.
-        insert_at = std::find_if(terms.begin(), terms.end(), [](const std::string& w) {
-            ParsedRecord r = parse_record("v=spf1 " + w);
-            return r.ok() && r.terms.front().is_modifier;
-        });
-    }
-    std::size_t at = static_cast<std::size_t>(insert_at - terms.begin());
-    terms.insert(terms.begin() + static_cast<std::ptrdiff_t>(at), add.begin(), add.end());
-    for (const auto& t : add) s.changes.push_back("add " + t + ": observed sender that does not pass now");
-    if (!has_all && !has_redirect) {
-        auto first_modifier = std::find_if(terms.begin(), terms.end(), [](const std::string& w) {
-            ParsedRecord r = parse_record("v=spf1 " + w);
-            return r.ok() && r.terms.front().is_modifier;
-        });
-        terms.insert(first_modifier, "~all");
-        s.changes.push_back("add '~all': without it unlisted hosts get neutral");
-    }
-    s.proposed = version;
-    for (const auto& t : terms) s.proposed += " " + t;
-    s.lookups = lookups;
-    if (lookups > 10) {
-        s.changes.push_back("still " + std::to_string(lookups) +
-                            " DNS-querying terms (limit 10): replace the include with the most lookups by the ip4/ip6 "
-                            "ranges it stands for");
-    }
-    if (add.empty() && s.changes.empty()) s.changes.push_back("no change needed: every observed sender passes");
-    if (s.proposed.size() > 255) {
-        s.changes.push_back("the record is " + std::to_string(s.proposed.size()) +
-                            " bytes: publish it as several strings of at most 255 bytes");
-    }
-    return s;
-}
-
 Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
     SpfReport report;
     for (const auto& s : request.servers) report.servers.push_back(s.to_string());
@@ -371,16 +271,53 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
         }
     }
 
-    if (request.suggest && report.lint) {
+    if (request.suggest && report.lint && !report.evaluations.empty()) {
         Suggestion s = suggest_record(*report.lint, report.evaluations);
-        for (const auto& e : report.evaluations) {
-            CheckRequest check = e.request;
+        const Evaluation& first = report.evaluations.front();
+        auto check_with = [&](const std::string& ip, const std::optional<std::string>& record) -> Result<CheckResult> {
+            CheckRequest check = first.request;
+            check.ip = *IpAddress::parse(ip);
             check.domain = report.domain;
-            check.record_override = s.proposed;
+            check.record_override = record;
             Status status = Ok{};
-            Evaluation v = evaluate(resolver, check, e.identity, receiver, status);
+            Evaluation v = evaluate(resolver, check, first.identity, receiver, status);
             if (!status) return status.error();
-            s.verification.emplace_back(check.ip.to_string(), to_string(v.result.result));
+            return v.result;
+        };
+        for (const auto& e : report.evaluations) {
+            auto after = check_with(e.request.ip.to_string(), s.proposed);
+            if (!after) return after.error();
+            s.verification.emplace_back(e.request.ip.to_string(), to_string(after->result));
+        }
+        // Every sender a current record authorises (each record on its own when there are several) must pass
+        // with the proposal, as must the addresses of repaired terms. A pass by +all is not an authorisation.
+        std::set<std::string> must_pass(s.repaired_ips.begin(), s.repaired_ips.end());
+        for (const auto& e : report.evaluations) must_pass.insert(e.request.ip.unmapped().to_string());
+        for (const auto& ip : s.sample_ips) {
+            for (const auto& record : s.current_records) {
+                auto before = check_with(ip, record);
+                if (!before) return before.error();
+                bool by_plus_all = before->mechanism == "all" || before->mechanism == "+all";
+                if (before->result == SpfResult::pass && !by_plus_all) {
+                    must_pass.insert(ip);
+                    break;
+                }
+            }
+        }
+        for (const auto& ip : must_pass) {
+            auto after = check_with(ip, s.proposed);
+            if (!after) return after.error();
+            if (after->result != SpfResult::pass) s.regressions.push_back(ip + ": " + to_string(after->result));
+        }
+        s.checked = static_cast<int>(must_pass.size());
+        if (!s.regressions.empty()) {
+            report.diagnoses.push_back(
+                {"spf_suggestion_unverified", Severity::critical,
+                 "the suggested record does not keep every sender: " + std::to_string(s.regressions.size()) + " of " +
+                     std::to_string(s.checked) + " addresses would no longer pass",
+                 {{"regression", s.regressions.front(), "pass", "suggestion"}},
+                 "Do not publish it as is; list the addresses above in it first.",
+                 {}});
         }
         report.suggestion = std::move(s);
     }
@@ -450,8 +387,18 @@ void to_json(nlohmann::json& j, const Evaluation& e) {
 void to_json(nlohmann::json& j, const Suggestion& s) {
     nlohmann::json verification = nlohmann::json::object();
     for (const auto& [ip, result] : s.verification) verification[ip] = result;
-    j = {{"domain", s.domain}, {"current", s.current}, {"proposed", s.proposed}, {"changes", s.changes},
-         {"lookups", s.lookups}, {"verification", verification}};
+    j = {{"domain", s.domain},
+         {"current", s.current},
+         {"current_records", s.current_records},
+         {"proposed", s.proposed},
+         {"changes", s.changes},
+         {"delete_records", s.delete_records},
+         {"unresolved_terms", s.unresolved},
+         {"flattened", s.flattened},
+         {"lookups", s.lookups},
+         {"verification", verification},
+         {"senders_checked", s.checked},
+         {"regressions", s.regressions}};
 }
 
 void to_json(nlohmann::json& j, const SpfReport& report) {
@@ -581,7 +528,23 @@ void render_spf_report(std::ostream& out, const SpfReport& report, const Style& 
         out << "  now:      " << (s.current.empty() ? "(none)" : "\"" + sanitize_for_terminal(s.current) + "\"") << "\n";
         out << "  proposed: \"" << sanitize_for_terminal(s.proposed) << "\"  (" << s.lookups << "/10 lookups)\n";
         for (const auto& c : s.changes) out << "    - " << sanitize_for_terminal(c) << "\n";
+        for (const auto& d : s.delete_records) {
+            out << "  " << style.paint("then delete the other TXT record:", Colour::yellow) << " \""
+                << sanitize_for_terminal(d) << "\"\n";
+        }
+        for (const auto& u : s.unresolved) {
+            out << "  " << style.paint("fix by hand (left out):", Colour::yellow) << " " << sanitize_for_terminal(u)
+                << "\n";
+        }
         for (const auto& [ip, result] : s.verification) out << "  with it, " << ip << " -> " << result << "\n";
+        out << "  verified against the same DNS data: " << s.checked
+            << (s.checked == 1 ? " address" : " addresses")
+            << " that pass today (or were meant to) checked, "
+            << (s.regressions.empty() ? "all still pass"
+                                      : style.paint(std::to_string(s.regressions.size()) + " would not pass",
+                                                    Colour::red))
+            << "\n";
+        for (const auto& r : s.regressions) out << "    " << style.paint("lost: " + r, Colour::red) << "\n";
         out << "\n";
     }
     if (report.diagnoses.empty()) {
