@@ -129,7 +129,8 @@ Status server_answers(Resolver& resolver, const DriverStats& stats, const std::v
     return environment_error("DNS server " + (names.empty() ? std::string("(system default)") : names) +
                              (refused       ? " refuses queries (REFUSED)"
                               : unreachable ? " cannot be reached"
-                                            : " does not answer") +
+                                            : " gives no answer (a server that refuses without echoing the "
+                                              "question, as unbound's access-control does, looks the same)") +
                              " (" + stats.first_failure +
                              "; . NS: " + (probe.detail.empty() ? to_string(probe.status) : probe.detail) + ")",
                              "--dns-server");

@@ -199,6 +199,7 @@ Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>&
                 continue;
             }
             if (after_all) continue;  // never reached now; lint reports it
+            if (r > 0 && term->network) add_samples(*term->network, s.sample_ips);  // lint followed only the first
             std::string key = word;
             for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (!have.insert(key).second) continue;
