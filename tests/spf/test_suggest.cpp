@@ -194,3 +194,22 @@ TEST_CASE("property: on generated policies, every sender that passes today still
     }
     CHECK(policies == 150);
 }
+
+TEST_CASE("suggest says nothing rather than 'there is no record' when the TXT lookup fails; huge records are sampled") {
+    TableResolver dns;
+    dns.status("down.example", dns_type::txt, LookupStatus::timeout);
+    auto down = suggest(dns, "down.example", {"198.51.100.9"});
+    CHECK(down.suggestion->proposed.empty());
+    REQUIRE(down.suggestion->changes.size() == 1);
+    CHECK(down.suggestion->changes[0].find("no suggestion: the TXT lookup for down.example failed") == 0);
+
+    std::string record = "v=spf1";
+    for (int i = 0; i < 1000; ++i) record += " ip4:10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".0/24";
+    dns.txt("huge.example", {record + " -all"});
+    auto huge = suggest(dns, "huge.example", {"198.51.100.9"});
+    const Suggestion& s = *huge.suggestion;
+    CHECK(s.samples_total == 2001);  // two per range and the observed sender
+    CHECK(s.sample_ips.size() == 256);
+    CHECK(s.regressions.empty());
+    CHECK(s.checked >= 256);  // the sampled addresses that pass today, and the observed sender
+}

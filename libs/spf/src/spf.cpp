@@ -274,6 +274,10 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
 
     if (request.suggest && report.lint && !report.evaluations.empty()) {
         Suggestion s = suggest_record(*report.lint, report.evaluations);
+        if (s.proposed.empty()) {
+            report.suggestion = std::move(s);
+            return report;
+        }
         const Evaluation& first = report.evaluations.front();
         auto check_with = [&](const std::string& ip, const std::optional<std::string>& record) -> Result<CheckResult> {
             CheckRequest check = first.request;
@@ -488,6 +492,39 @@ void render_evaluation(std::ostream& out, const Evaluation& e, const Style& styl
     out << "  " << e.received_spf << "\n";
 }
 
+void render_suggestion(std::ostream& out, const Suggestion& s, const Style& style) {
+    auto quoted_or_none = [](const std::string& record) {
+        return record.empty() ? std::string("(none)") : "\"" + sanitize_for_terminal(record) + "\"";
+    };
+    out << style.paint("Suggested record for " + sanitize_for_terminal(s.domain), Colour::bold) << "\n";
+    out << "  now:      " << quoted_or_none(s.current) << "\n";
+    out << "  proposed: " << quoted_or_none(s.proposed) << "  (" << s.lookups << "/10 lookups)\n";
+    for (const auto& c : s.changes) out << "    - " << sanitize_for_terminal(c) << "\n";
+    for (const auto& d : s.delete_records) {
+        out << "  " << style.paint("then delete the other TXT record:", Colour::yellow) << " \""
+            << sanitize_for_terminal(d) << "\"\n";
+    }
+    for (const auto& u : s.unresolved) {
+        out << "  " << style.paint("fix by hand (left out):", Colour::yellow) << " " << sanitize_for_terminal(u)
+            << "\n";
+    }
+    for (const auto& [ip, result] : s.verification) out << "  with it, " << ip << " -> " << result << "\n";
+    if (!s.proposed.empty()) {
+        out << "  verified against the same DNS data: " << s.checked << (s.checked == 1 ? " address" : " addresses")
+            << " that pass today (or were meant to) checked";
+        if (s.samples_total > s.sample_ips.size()) {
+            out << " (from an even spread of " << s.sample_ips.size() << " of " << s.samples_total << " candidates)";
+        }
+        out << ", "
+            << (s.regressions.empty()
+                    ? std::string("all still pass")
+                    : style.paint(std::to_string(s.regressions.size()) + " would not pass", Colour::red))
+            << "\n";
+        for (const auto& r : s.regressions) out << "    " << style.paint("lost: " + r, Colour::red) << "\n";
+    }
+    out << "\n";
+}
+
 }  // namespace
 
 void render_spf_report(std::ostream& out, const SpfReport& report, const Style& style) {
@@ -523,31 +560,7 @@ void render_spf_report(std::ostream& out, const SpfReport& report, const Style& 
         render_evaluation(out, e, style);
         out << "\n";
     }
-    if (report.suggestion) {
-        const Suggestion& s = *report.suggestion;
-        out << style.paint("Suggested record for " + sanitize_for_terminal(s.domain), Colour::bold) << "\n";
-        out << "  now:      " << (s.current.empty() ? "(none)" : "\"" + sanitize_for_terminal(s.current) + "\"") << "\n";
-        out << "  proposed: \"" << sanitize_for_terminal(s.proposed) << "\"  (" << s.lookups << "/10 lookups)\n";
-        for (const auto& c : s.changes) out << "    - " << sanitize_for_terminal(c) << "\n";
-        for (const auto& d : s.delete_records) {
-            out << "  " << style.paint("then delete the other TXT record:", Colour::yellow) << " \""
-                << sanitize_for_terminal(d) << "\"\n";
-        }
-        for (const auto& u : s.unresolved) {
-            out << "  " << style.paint("fix by hand (left out):", Colour::yellow) << " " << sanitize_for_terminal(u)
-                << "\n";
-        }
-        for (const auto& [ip, result] : s.verification) out << "  with it, " << ip << " -> " << result << "\n";
-        out << "  verified against the same DNS data: " << s.checked
-            << (s.checked == 1 ? " address" : " addresses")
-            << " that pass today (or were meant to) checked, "
-            << (s.regressions.empty() ? "all still pass"
-                                      : style.paint(std::to_string(s.regressions.size()) + " would not pass",
-                                                    Colour::red))
-            << "\n";
-        for (const auto& r : s.regressions) out << "    " << style.paint("lost: " + r, Colour::red) << "\n";
-        out << "\n";
-    }
+    if (report.suggestion) render_suggestion(out, *report.suggestion, style);
     if (report.diagnoses.empty()) {
         out << "No problems found.\n";
     } else {

@@ -3,6 +3,7 @@
 #include "nettool/spf/spf.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace nettool::spf {
@@ -118,6 +119,12 @@ Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>&
     s.domain = lint.domain;
     const LintNode* root = lint.nodes.empty() ? nullptr : &lint.nodes.front();
     s.current = root ? root->record : "";
+    if (root && (root->status == LookupStatus::timeout || root->status == LookupStatus::error)) {
+        // Without the current record nothing can be kept; saying "there is none" would be wrong.
+        s.changes.push_back("no suggestion: the TXT lookup for " + s.domain + " failed (" + root->problem +
+                            "); run again when it answers");
+        return s;
+    }
     s.current_records = select_records(lint.txt_records, Scope::mfrom);
     if (s.current_records.empty() && !s.current.empty()) s.current_records.push_back(s.current);
 
@@ -285,6 +292,14 @@ Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>&
     }
     std::sort(s.sample_ips.begin(), s.sample_ips.end());
     s.sample_ips.erase(std::unique(s.sample_ips.begin(), s.sample_ips.end()), s.sample_ips.end());
+    // Each sample costs an evaluation per record; a record of thousands of ranges gets an even spread of 256.
+    constexpr std::size_t max_samples = 256;
+    s.samples_total = s.sample_ips.size();
+    if (s.sample_ips.size() > max_samples) {
+        std::vector<std::string> spread;
+        for (std::size_t i = 0; i < max_samples; ++i) spread.push_back(s.sample_ips[i * s.sample_ips.size() / max_samples]);
+        s.sample_ips = std::move(spread);
+    }
     return s;
 }
 

@@ -57,6 +57,7 @@ struct Suggestion {
     // Every address the current record(s) authorise that we could enumerate (ip4/ip6 terms of the tree, a/mx
     // addresses lint saw, observed senders) evaluated with the current and the proposed record.
     std::vector<std::string> sample_ips;  // filled by suggest_record: the addresses to check
+    std::size_t samples_total = 0;  // addresses found before the spread to at most 256 sample_ips
     std::vector<std::string> repaired_ips;  // addresses of repaired terms: meant to pass, so checked too
     int checked = 0;                      // how many of them passed before (or were meant to) and were re-checked
     std::vector<std::string> regressions;  // "ip: pass -> fail"; empty when the suggestion keeps every sender
