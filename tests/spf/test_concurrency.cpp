@@ -32,8 +32,8 @@ public:
     }
     void run() override {
         while (!pending_.empty()) {
-            std::size_t pick = newest_first_ ? pending_.size() - 1
-                                             : std::uniform_int_distribution<std::size_t>(0, pending_.size() - 1)(random_);
+            std::uniform_int_distribution<std::size_t> any(0, pending_.size() - 1);
+            std::size_t pick = newest_first_ ? pending_.size() - 1 : any(random_);
             auto [key, done] = std::move(pending_[pick]);
             pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(pick));
             LookupAnswer answer;

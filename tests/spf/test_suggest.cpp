@@ -204,7 +204,9 @@ TEST_CASE("suggest says nothing rather than 'there is no record' when the TXT lo
     CHECK(down.suggestion->changes[0].find("no suggestion: the TXT lookup for down.example failed") == 0);
 
     std::string record = "v=spf1";
-    for (int i = 0; i < 1000; ++i) record += " ip4:10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".0/24";
+    for (int i = 0; i < 1000; ++i) {
+        record += " ip4:10." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ".0/24";
+    }
     dns.txt("huge.example", {record + " -all"});
     auto huge = suggest(dns, "huge.example", {"198.51.100.9"});
     const Suggestion& s = *huge.suggestion;

@@ -297,7 +297,9 @@ Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>&
     s.samples_total = s.sample_ips.size();
     if (s.sample_ips.size() > max_samples) {
         std::vector<std::string> spread;
-        for (std::size_t i = 0; i < max_samples; ++i) spread.push_back(s.sample_ips[i * s.sample_ips.size() / max_samples]);
+        for (std::size_t i = 0; i < max_samples; ++i) {
+            spread.push_back(s.sample_ips[i * s.sample_ips.size() / max_samples]);
+        }
         s.sample_ips = std::move(spread);
     }
     return s;
