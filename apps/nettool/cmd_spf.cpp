@@ -6,6 +6,7 @@
 #include "nettool/spf/spf.hpp"
 #include "nettool/spf/nagios.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -37,6 +38,10 @@ std::string read_headers(const std::string& path) {
     if (path == "-") {
         contents << std::cin.rdbuf();
     } else {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) {
+            throw ErrorException(input_error("is a directory; give one message file (e.g. a saved .eml)", path));
+        }
         std::ifstream in(path, std::ios::binary);
         if (!in) throw ErrorException(input_error("cannot read the file", path));
         contents << in.rdbuf();
@@ -78,7 +83,7 @@ nettool::app::RunFunction setup_spf(CLI::App& sub) {
         "spf_syntax_error, spf_pass_all, spf_neutral_all, spf_ptr_used, spf_no_all, spf_type99_record,\n"
         "spf_lookup_limit, spf_void_lookup, spf_void_lookup_limit, spf_include_missing, spf_include_loop,\n"
         "spf_mx_limit, spf_long_record, spf_large_answer, spf_exp_unreachable, spf_redirect_ignored,\n"
-        "spf_unknown_modifier, spf_lookup_error, spf_bad_domain.\n"
+        "spf_unknown_modifier, spf_lookup_error, spf_bad_domain, spf_unreachable_term, spf_option_ignored.\n"
         "\n"
         "Examples:\n"
         "  nettool spf nin29.com\n"

@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """A small authoritative DNS server for nettool's SPF tests, benchmark and demo (python3-dnslib).
 
-usage: zone_server.py ZONE.json [--address 127.0.0.1] [--port 0] [--delay-ms N] [--port-file FILE]
+usage: zone_server.py ZONE.json [--address 127.0.0.1] [--port 0] [--delay-ms N] [--jitter-ms N] [--port-file FILE]
 
 ZONE.json maps a name to a list of entries: {"TXT": "text"} or {"TXT": ["string1", "string2"]} (one record of
 several character-strings), {"SPF": ...} (type 99), {"A": "192.0.2.1"}, {"AAAA": "2001:db8::1"},
 {"MX": [10, "mx.example"]}, {"PTR": "host.example"}, {"CNAME": "target.example"}, or the string "TIMEOUT" (queries
 for types without an entry listed before it are never answered). Names not in the zone get NXDOMAIN (NOERROR when
 they are an empty non-terminal); CNAMEs are followed inside the zone (a loop ends the chain). Every answer can be
-delayed by --delay-ms, counted from the query's arrival (each query waits in its own thread and its answer is built
+delayed by --delay-ms, plus 0..--jitter-ms chosen per question (a hash of name and type, so answers come back in
+another order than the queries went out, the same way on every run), counted from the query's arrival (each query waits in its own thread and its answer is built
 during the wait, so concurrent queries are all answered on time rather than one after the other). UDP answers over 512 bytes (or the
 client's EDNS size) are truncated (TC=1), TCP is served on the same port. Prints nothing; writes the port to
 --port-file once both sockets listen. Stops on SIGTERM.
@@ -22,6 +23,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 
 from dnslib import AAAA, CNAME, EDNS0, MX, PTR, QTYPE, RCODE, RR, TXT, A, DNSLabel, DNSRecord
 
@@ -88,17 +90,21 @@ def make_rr(owner, rtype, value):
 
 
 class Server:
-    def __init__(self, zone, delay):
+    def __init__(self, zone, delay, jitter=0.0):
         self.zone = zone
         self.delay = delay
+        self.jitter = jitter
 
     def answer(self, data, transport, received_at=None):
         """The reply to `data`, sent no earlier than `received_at` (time.monotonic()) + the delay; None: no reply."""
         if received_at is None:
             received_at = time.monotonic()
         reply = self.build(data, transport)
-        if self.delay:
-            time.sleep(max(0.0, received_at + self.delay - time.monotonic()))
+        delay = self.delay
+        if self.jitter and len(data) > 12:
+            delay += self.jitter * (zlib.crc32(data[12:].lower()) % 1000) / 1000.0
+        if delay:
+            time.sleep(max(0.0, received_at + delay - time.monotonic()))
         return reply
 
     def build(self, data, transport):
@@ -140,10 +146,11 @@ def main():
     parser.add_argument('--address', default='127.0.0.1')
     parser.add_argument('--port', type=int, default=0)
     parser.add_argument('--delay-ms', type=float, default=0)
+    parser.add_argument('--jitter-ms', type=float, default=0)
     parser.add_argument('--port-file')
     args = parser.parse_args()
     with open(args.zone) as f:
-        server = Server(Zone(json.load(f)), args.delay_ms / 1000.0)
+        server = Server(Zone(json.load(f)), args.delay_ms / 1000.0, args.jitter_ms / 1000.0)
 
     class Udp(socketserver.BaseRequestHandler):
         def handle(self):

@@ -72,16 +72,17 @@ private:
     bool match(const Term& term, const std::string& domain, int depth, Outcome& include_inner);
     std::string target_of(const Term& term, const std::string& domain);
     void count_lookup(const Term& term);
-    void count_void(const std::string& what);
-    const LookupAnswer* lookup(const std::string& name, std::uint16_t type, const Term& term, bool count_voids);
-    bool address_match(const std::string& name, const Term& term, bool count_voids);
+    void count_void(const Term& term, const std::string& domain, const LookupKey& key, LookupStatus status);
+    const LookupAnswer* lookup(const std::string& name, std::uint16_t type, const Term& term,
+                               const std::string& domain);
+    bool address_match(const std::string& name, const Term& term, const std::string& domain);
     std::string validated_name(const std::string& domain);
     void prefetch_record(const ParsedRecord& record, const std::string& domain);
 
     DnsView& dns_;
     const CheckRequest& request_;
     int lookups_ = 0;
-    int voids_ = 0;
+    std::vector<VoidLookup> voids_;
 };
 
 MacroContext base_context(const CheckRequest& request) {
@@ -139,31 +140,38 @@ void Evaluator::count_lookup(const Term& term) {
     }
 }
 
-void Evaluator::count_void(const std::string& what) {
-    if (++voids_ > request_.limits.max_void) {
+// RFC 7208 4.6.4 counts every query of a mechanism that answers NOERROR without records or NXDOMAIN: the target of
+// a, mx, exists and ptr, and also each MX host's and each PTR name's address lookup. pyspf (spf.py, query.dns) and
+// Mail::SPF (Mech/MX.pm, Mech.pm match_in_domain, Util.pm valid_domain_for_ip_address) both count those; the third
+// void is permerror at the term that made it.
+void Evaluator::count_void(const Term& term, const std::string& domain, const LookupKey& key, LookupStatus status) {
+    voids_.push_back(VoidLookup{domain, term.text, key.to_string(), status});
+    if (static_cast<int>(voids_.size()) > request_.limits.max_void) {
         throw Abort{SpfResult::permerror,
-                    "more than " + std::to_string(request_.limits.max_void) + " void DNS lookups (at " + what + ")",
+                    "more than " + std::to_string(request_.limits.max_void) + " void DNS lookups (at " + term.text +
+                        ": " + key.to_string() + " " + (status == LookupStatus::nxdomain ? "NXDOMAIN" : "no data") +
+                        ")",
                     {}};
     }
 }
 
-// A mechanism's lookup: a DNS error ends the evaluation with temperror; a void answer (counted when `count_voids`)
-// is nullptr.
-const LookupAnswer* Evaluator::lookup(const std::string& name, std::uint16_t type, const Term& term, bool count_voids) {
+// A mechanism's lookup: a DNS error ends the evaluation with temperror; a void answer is counted and gives nullptr.
+const LookupAnswer* Evaluator::lookup(const std::string& name, std::uint16_t type, const Term& term,
+                                      const std::string& domain) {
     const LookupAnswer& answer = dns_.get(name, type);
     if (answer.is_error()) {
         throw Abort{SpfResult::temperror,
                     "DNS " + std::string(to_string(answer.status)) + " for " + make_key(name, type).to_string(), {}};
     }
     if (answer.is_void()) {
-        if (count_voids) count_void(term.text);
+        count_void(term, domain, make_key(name, type), answer.status);
         return nullptr;
     }
     return &answer;
 }
 
-bool Evaluator::address_match(const std::string& name, const Term& term, bool count_voids) {
-    const LookupAnswer* found = lookup(name, address_type(request_.ip), term, count_voids);
+bool Evaluator::address_match(const std::string& name, const Term& term, const std::string& domain) {
+    const LookupAnswer* found = lookup(name, address_type(request_.ip), term, domain);
     if (found == nullptr) return false;
     const LookupAnswer& answer = *found;
     int cidr = request_.ip.is_v6() ? term.cidr6 : term.cidr4;
@@ -208,9 +216,9 @@ bool Evaluator::match(const Term& term, const std::string& domain, int depth, Ou
         case MechanismKind::all: return true;
         case MechanismKind::ip4:
         case MechanismKind::ip6: return term.network && term.network->contains(request_.ip);
-        case MechanismKind::a: return address_match(target_of(term, domain), term, true);
+        case MechanismKind::a: return address_match(target_of(term, domain), term, domain);
         case MechanismKind::mx: {
-            const LookupAnswer* found = lookup(target_of(term, domain), dns_type::mx, term, true);
+            const LookupAnswer* found = lookup(target_of(term, domain), dns_type::mx, term, domain);
             if (found == nullptr) return false;
             const LookupAnswer& mx = *found;
             if (mx.status != LookupStatus::records) return false;
@@ -223,38 +231,51 @@ bool Evaluator::match(const Term& term, const std::string& domain, int depth, Ou
             for (const auto& name : mx.names) {
                 if (!name.empty()) dns_.prefetch(name, address_type(request_.ip));
             }
+            // RFC 7208 5.4 looks up the address of every MX name, then compares. pyspf does the same (dns_mx);
+            // Mail::SPF stops at the first matching host, so a void or failing lookup after it does not count
+            // there. Where the two differ we follow the RFC's procedure.
+            bool matched = false;
             for (const auto& name : mx.names) {
                 if (name.empty() || name == ".") continue;
-                if (address_match(name, term, false)) return true;
+                if (address_match(name, term, domain)) matched = true;
             }
-            return false;
+            return matched;
         }
         case MechanismKind::ptr: {
             std::string target = target_of(term, domain);
-            const LookupAnswer& ptr = dns_.get(reverse_name(request_.ip), dns_type::ptr);
-            if (ptr.is_void()) {
-                count_void(term.text);
-                return false;
-            }
-            if (ptr.status != LookupStatus::records) return false;  // DNS error: no match (RFC 7208 5.5)
+            // RFC 7208 5.5 says a DNS error on the PTR lookup makes the mechanism not match; pyspf and Mail::SPF
+            // both return temperror, and so does nettool (receivers run those; see docs/spf.md). An NXDOMAIN or
+            // empty PTR answer is a void lookup in both.
+            const LookupAnswer* found = lookup(reverse_name(request_.ip), dns_type::ptr, term, domain);
+            if (found == nullptr) return false;
+            const LookupAnswer& ptr = *found;
+            if (ptr.status != LookupStatus::records) return false;
             int checked = 0;
             for (const auto& name : ptr.names) {
                 if (checked++ >= request_.limits.max_ptr) break;
                 dns_.prefetch(name, address_type(request_.ip));
             }
+            // Every name (up to 10) is validated before any is compared with the target (RFC 7208 5.5, as pyspf
+            // does; Mail::SPF looks up only names within the target). An error on a name's address lookup skips
+            // that name (5.5); an empty answer is a void lookup.
             checked = 0;
+            bool matched = false;
             for (const auto& name : ptr.names) {
                 if (checked++ >= request_.limits.max_ptr) break;
                 const LookupAnswer& addresses = dns_.get(name, address_type(request_.ip));
+                if (addresses.is_void()) {
+                    count_void(term, domain, make_key(name, address_type(request_.ip)), addresses.status);
+                    continue;
+                }
                 if (addresses.status != LookupStatus::records) continue;
                 bool validated = std::find(addresses.addresses.begin(), addresses.addresses.end(), request_.ip) !=
                                  addresses.addresses.end();
-                if (validated && name_within(name, target)) return true;
+                if (validated && name_within(name, target)) matched = true;
             }
-            return false;
+            return matched;
         }
         case MechanismKind::exists: {
-            const LookupAnswer* answer = lookup(target_of(term, domain), dns_type::a, term, true);
+            const LookupAnswer* answer = lookup(target_of(term, domain), dns_type::a, term, domain);
             return answer != nullptr && answer->status == LookupStatus::records && !answer->addresses.empty();
         }
         case MechanismKind::include: {
@@ -386,7 +407,8 @@ CheckResult Evaluator::run() {
     result.path = outcome.path;
     result.reason = outcome.reason;
     result.lookups = std::min(lookups_, request_.limits.max_lookups + 1);
-    result.void_lookups = voids_;
+    result.void_lookups = static_cast<int>(voids_.size());
+    result.void_terms = voids_;
     if (result.result == SpfResult::fail) {
         MacroContext ctx = base_context(request_);
         ctx.domain = result.domain;

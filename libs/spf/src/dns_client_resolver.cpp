@@ -17,6 +17,14 @@ LookupAnswer to_lookup_answer(const DnsResult& result, std::uint16_t type) {
     LookupAnswer answer;
     answer.elapsed = result.elapsed;
     answer.message_size = result.raw.size();
+    switch (result.outcome) {
+        case DnsOutcome::refused:
+        case DnsOutcome::timeout:
+        case DnsOutcome::cancelled:
+        case DnsOutcome::connection_refused:
+        case DnsOutcome::network_error: answer.server_responded = false; break;
+        default: answer.server_responded = true; break;
+    }
     DnsOutcome outcome = result.outcome;
     std::vector<const DnsRecord*> records;
     if (result.message && result.message->rcode == dns_rcode::noerror &&
@@ -91,6 +99,7 @@ void DnsClientResolver::lookup(const LookupKey& key, std::function<void(LookupAn
         boost::asio::post(io_, [this, done, detail = started.error().message] {
             LookupAnswer answer;
             answer.status = LookupStatus::invalid_name;
+            answer.server_responded = true;  // never sent: says nothing about the server
             answer.detail = detail;
             done(std::move(answer));
             if (--outstanding_ == 0) deadline_.cancel();

@@ -148,6 +148,7 @@ void Linter::visit(const std::string& raw_domain, const std::string& via, int de
         if (!term.is_modifier && term.mechanism == MechanismKind::all) has_all = true;
     }
     stack_.push_back(domain);
+    const Term* first_all = nullptr;  // evaluation ends at the first 'all': later mechanisms are never reached
     for (std::size_t i = 0; i < record.terms.size(); ++i) {
         const Term& term = record.terms[i];
         auto note = [&](std::string text_note) { report_.nodes[index].terms[i].note = std::move(text_note); };
@@ -176,8 +177,11 @@ void Linter::visit(const std::string& raw_domain, const std::string& via, int de
             } else if (term.modifier == ModifierKind::redirect) {
                 if (has_all) {
                     note("ignored: the record has an 'all' mechanism");
-                    finding("spf_redirect_ignored", Severity::info, where + ": redirect= is never used ('all' present)",
-                            {{"term", term.text, "", where}}, "Remove either the redirect or the all mechanism.");
+                    finding("spf_redirect_ignored", Severity::warning,
+                            where + ": " + term.text + " is never followed: the record has an 'all' mechanism",
+                            {{"term", term.text, "", where}},
+                            "RFC 7208 6.1: redirect= applies only when no mechanism matches, and 'all' always "
+                            "matches. Remove the 'all' to use the redirect, or remove the redirect.");
                     continue;
                 }
                 ++report_.lookups;
@@ -189,6 +193,17 @@ void Linter::visit(const std::string& raw_domain, const std::string& via, int de
             }
             continue;
         }
+        if (first_all != nullptr) {
+            report_.nodes[index].terms[i].unreachable = true;
+            note("unreachable: after '" + first_all->text + "' (column " + std::to_string(first_all->position) + ")");
+            finding("spf_unreachable_term", Severity::warning,
+                    where + ": '" + term.text + "' can never be reached: '" + first_all->text + "' at column " +
+                        std::to_string(first_all->position) + " matches every client first",
+                    {{"term", term.text, "before the 'all'", where}},
+                    "Evaluation stops at the first 'all'. Move the term before it, or delete it.");
+            continue;
+        }
+        if (term.mechanism == MechanismKind::all) first_all = &term;
         if (term.counts_as_lookup()) ++report_.lookups;
         switch (term.mechanism) {
             case MechanismKind::all:
@@ -250,6 +265,7 @@ void Linter::visit(const std::string& raw_domain, const std::string& via, int de
                     }
                 } else {
                     note(std::to_string(a.addresses.size()) + " addresses");
+                    if (term.mechanism == MechanismKind::a) report_.nodes[index].terms[i].addresses = a.addresses;
                 }
                 break;
             }

@@ -111,6 +111,12 @@ Status run_with_dns_core(Resolver& resolver, const std::function<void(DnsView&)>
         if (speculative) ++local.speculative_queries;
         resolver.lookup(key, [&, key](LookupAnswer answer) {
             if (done) return;
+            if (answer.server_responded) {
+                ++local.responses;
+            } else if (local.first_failure.empty()) {
+                local.first_failure = key.to_string() + ": " + (answer.detail.empty() ? to_string(answer.status)
+                                                                                      : answer.detail);
+            }
             if (prefetcher) prefetcher(key, answer, view);
             view.store(key, std::move(answer));
             if (blocked && *blocked == key) {
@@ -217,14 +223,17 @@ void TableResolver::run() {
                 answer.detail = "cancelled";
             } else if (auto it = table_.find(key); it != table_.end()) {
                 answer = it->second;
+                answer.server_responded = answer.status != LookupStatus::timeout;
             } else if (existing_.count(key.name) != 0 ||
                        std::any_of(existing_.begin(), existing_.end(), [&name = key.name](const std::string& n) {
                            // (captured by name: clang 14, which builds the fuzzers, cannot capture a binding)
                            return n.size() > name.size() && n.ends_with("." + name);
                        })) {
                 answer.status = LookupStatus::nodata;
+                answer.server_responded = true;
             } else {
                 answer.status = LookupStatus::nxdomain;
+                answer.server_responded = true;
             }
             done(std::move(answer));
         }

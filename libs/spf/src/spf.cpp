@@ -115,6 +115,29 @@ Evaluation evaluate(Resolver& resolver, const CheckRequest& request, const std::
     return e;
 }
 
+// When not one query of a run got a response, the server itself may be dead or refusing, and then "temperror" or
+// "check the domain's name servers" would name the wrong cause. One query any working server answers (the root's
+// NS) tells the two apart; when it fails too, the run could not be done.
+Status server_answers(Resolver& resolver, const DriverStats& stats, const std::vector<std::string>& servers) {
+    if (stats.queries_sent == 0 || stats.responses > 0) return Ok{};
+    LookupAnswer probe;
+    resolver.lookup(LookupKey{".", dns_type::ns}, [&](LookupAnswer answer) { probe = std::move(answer); });
+    resolver.run();
+    if (probe.server_responded) return Ok{};
+    std::string names;
+    for (const auto& s : servers) names += (names.empty() ? "" : ", ") + s;
+    bool refused = probe.detail.rfind("refused", 0) == 0;
+    bool unreachable = probe.detail.rfind("connection_refused", 0) == 0 || probe.detail.rfind("network_error", 0) == 0;
+    return environment_error("DNS server " + (names.empty() ? std::string("(system default)") : names) +
+                             (refused       ? " refuses queries (REFUSED)"
+                              : unreachable ? " cannot be reached"
+                                            : " gives no answer (a server that refuses without echoing the "
+                                              "question, as unbound's access-control does, looks the same)") +
+                             " (" + stats.first_failure +
+                             "; . NS: " + (probe.detail.empty() ? to_string(probe.status) : probe.detail) + ")",
+                             "--dns-server");
+}
+
 }  // namespace
 
 std::string received_spf_header(const CheckRequest& request, const CheckResult& result, const std::string& identity,
@@ -141,106 +164,6 @@ std::string received_spf_header(const CheckRequest& request, const CheckResult& 
                          " receiver=" + receiver + "; identity=" + identity + ";";
     if (!result.mechanism.empty()) header += " mechanism=" + quoted(result.mechanism) + ";";
     return sanitize_for_terminal(header);
-}
-
-Suggestion suggest_record(const LintReport& lint, const std::vector<Evaluation>& evaluations) {
-    Suggestion s;
-    s.domain = lint.domain;
-    const LintNode* root = lint.nodes.empty() ? nullptr : &lint.nodes.front();
-    s.current = root ? root->record : "";
-    std::vector<std::string> add;
-    std::set<std::string> seen;
-    for (const auto& e : evaluations) {
-        // A pass that only "+all" gave is no listing: +all is replaced below, so the address must be added.
-        bool by_plus_all = e.result.mechanism == "all" || e.result.mechanism == "+all";
-        if (e.result.result == SpfResult::pass && !by_plus_all) continue;
-        IpAddress ip = e.request.ip.unmapped();
-        std::string term = (ip.is_v4() ? "ip4:" : "ip6:") + ip.to_string();
-        if (seen.insert(term).second) add.push_back(term);
-    }
-    if (s.current.empty()) {
-        s.proposed = "v=spf1";
-        for (const auto& t : add) s.proposed += " " + t;
-        s.proposed += " ~all";
-        s.changes.push_back("publish a TXT record at " + s.domain + ": there is none now");
-        for (const auto& t : add) s.changes.push_back("list the observed sender " + t);
-        s.changes.push_back("end with ~all: other hosts soft-fail (switch to -all once you are sure)");
-        s.lookups = 0;
-        return s;
-    }
-    // Keep every valid term in order; drop invalid ones (they make the whole record a permerror).
-    std::vector<std::string> terms;
-    std::size_t pos = s.current.find(' ');
-    std::string version = s.current.substr(0, pos);
-    int lookups = lint.lookups;
-    bool drop_ptr = lint.lookups > 10;
-    while (pos != std::string::npos && pos < s.current.size()) {
-        while (pos < s.current.size() && s.current[pos] == ' ') ++pos;
-        if (pos >= s.current.size()) break;
-        std::size_t end = s.current.find(' ', pos);
-        std::string word = s.current.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-        ParsedRecord one = parse_record("v=spf1 " + word);
-        if (!one.ok()) {
-            s.changes.push_back("remove '" + word + "' (column " + std::to_string(pos + 1) + "): " + one.error->message);
-        } else {
-            const Term& t = one.terms.front();
-            if (!t.is_modifier && t.mechanism == MechanismKind::all && t.qualifier == Qualifier::pass) {
-                terms.push_back("~all");
-                s.changes.push_back("replace '" + word + "' by '~all': +all lets every host on the Internet pass");
-            } else if (drop_ptr && !t.is_modifier && t.mechanism == MechanismKind::ptr) {
-                --lookups;
-                s.changes.push_back("remove '" + word + "': ptr is discouraged and costs a lookup over the limit");
-            } else {
-                terms.push_back(word);
-            }
-        }
-        pos = end;
-    }
-    // Insert the new addresses before 'all' (or before redirect=, or at the end of the mechanisms).
-    auto is_all = [](const std::string& w) {
-        ParsedRecord r = parse_record("v=spf1 " + w);
-        return r.ok() && !r.terms.front().is_modifier && r.terms.front().mechanism == MechanismKind::all;
-    };
-    auto is_redirect = [](const std::string& w) {
-        ParsedRecord r = parse_record("v=spf1 " + w);
-        return r.ok() && r.terms.front().is_modifier && r.terms.front().modifier == ModifierKind::redirect;
-    };
-    auto insert_at = std::find_if(terms.begin(), terms.end(), is_all);
-    bool has_all = insert_at != terms.end();
-    if (!has_all) insert_at = std::find_if(terms.begin(), terms.end(), is_redirect);
-    bool has_redirect = insert_at != terms.end() && !has_all;
-    if (!has_all && !has_redirect) {
-        // Before the first modifier, if any.
-        insert_at = std::find_if(terms.begin(), terms.end(), [](const std::string& w) {
-            ParsedRecord r = parse_record("v=spf1 " + w);
-            return r.ok() && r.terms.front().is_modifier;
-        });
-    }
-    std::size_t at = static_cast<std::size_t>(insert_at - terms.begin());
-    terms.insert(terms.begin() + static_cast<std::ptrdiff_t>(at), add.begin(), add.end());
-    for (const auto& t : add) s.changes.push_back("add " + t + ": observed sender that does not pass now");
-    if (!has_all && !has_redirect) {
-        auto first_modifier = std::find_if(terms.begin(), terms.end(), [](const std::string& w) {
-            ParsedRecord r = parse_record("v=spf1 " + w);
-            return r.ok() && r.terms.front().is_modifier;
-        });
-        terms.insert(first_modifier, "~all");
-        s.changes.push_back("add '~all': without it unlisted hosts get neutral");
-    }
-    s.proposed = version;
-    for (const auto& t : terms) s.proposed += " " + t;
-    s.lookups = lookups;
-    if (lookups > 10) {
-        s.changes.push_back("still " + std::to_string(lookups) +
-                            " DNS-querying terms (limit 10): replace the include with the most lookups by the ip4/ip6 "
-                            "ranges it stands for");
-    }
-    if (add.empty() && s.changes.empty()) s.changes.push_back("no change needed: every observed sender passes");
-    if (s.proposed.size() > 255) {
-        s.changes.push_back("the record is " + std::to_string(s.proposed.size()) +
-                            " bytes: publish it as several strings of at most 255 bytes");
-    }
-    return s;
 }
 
 Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
@@ -312,8 +235,24 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
         };
         auto lint = run_with_dns(resolver, compute, lint_prefetcher(), &report.lint_dns);
         if (!lint) return lint.error();
+        if (Status alive = server_answers(resolver, report.lint_dns, report.servers); !alive) return alive.error();
         report.lint = std::move(lint).value();
-        if (report.mode == SpfMode::lint) report.diagnoses = report.lint->findings;
+        if (report.mode == SpfMode::lint) {
+            report.diagnoses = report.lint->findings;
+            std::vector<std::string> ignored;
+            if (request.sender) ignored.push_back("--sender");
+            if (!request.helo.empty()) ignored.push_back("--helo");
+            if (!ignored.empty()) {
+                std::string names = ignored.front() + (ignored.size() > 1 ? " and " + ignored.back() : "");
+                report.diagnoses.push_back(
+                    {"spf_option_ignored", Severity::info,
+                     names + (ignored.size() > 1 ? " are" : " is") + " ignored in lint mode (no --ip given)",
+                     {{"options", names, "--ip IP with them", "command line"}},
+                     "Lint checks the domain's records for every client. To evaluate one message, add --ip with the "
+                     "client's address (or use --headers FILE).",
+                     {}});
+            }
+        }
     }
 
     if (report.mode != SpfMode::lint) {
@@ -329,21 +268,63 @@ Result<SpfReport> run_spf(const SpfRequest& request, Resolver& resolver) {
             Status status = Ok{};
             Evaluation e = evaluate(resolver, check, identity, receiver, status);
             if (!status) return status.error();
+            if (Status alive = server_answers(resolver, e.dns, report.servers); !alive) return alive.error();
             report.diagnoses.push_back(evaluation_diagnosis(e));
             report.evaluations.push_back(std::move(e));
         }
     }
 
-    if (request.suggest && report.lint) {
+    if (request.suggest && report.lint && !report.evaluations.empty()) {
         Suggestion s = suggest_record(*report.lint, report.evaluations);
-        for (const auto& e : report.evaluations) {
-            CheckRequest check = e.request;
+        if (s.proposed.empty()) {
+            report.suggestion = std::move(s);
+            return report;
+        }
+        const Evaluation& first = report.evaluations.front();
+        auto check_with = [&](const std::string& ip, const std::optional<std::string>& record) -> Result<CheckResult> {
+            CheckRequest check = first.request;
+            check.ip = *IpAddress::parse(ip);
             check.domain = report.domain;
-            check.record_override = s.proposed;
+            check.record_override = record;
             Status status = Ok{};
-            Evaluation v = evaluate(resolver, check, e.identity, receiver, status);
+            Evaluation v = evaluate(resolver, check, first.identity, receiver, status);
             if (!status) return status.error();
-            s.verification.emplace_back(check.ip.to_string(), to_string(v.result.result));
+            return v.result;
+        };
+        for (const auto& e : report.evaluations) {
+            auto after = check_with(e.request.ip.to_string(), s.proposed);
+            if (!after) return after.error();
+            s.verification.emplace_back(e.request.ip.to_string(), to_string(after->result));
+        }
+        // Every sender a current record authorises (each record on its own when there are several) must pass
+        // with the proposal, as must the addresses of repaired terms. A pass by +all is not an authorisation.
+        std::set<std::string> must_pass(s.repaired_ips.begin(), s.repaired_ips.end());
+        for (const auto& e : report.evaluations) must_pass.insert(e.request.ip.unmapped().to_string());
+        for (const auto& ip : s.sample_ips) {
+            for (const auto& record : s.current_records) {
+                auto before = check_with(ip, record);
+                if (!before) return before.error();
+                bool by_plus_all = before->mechanism == "all" || before->mechanism == "+all";
+                if (before->result == SpfResult::pass && !by_plus_all) {
+                    must_pass.insert(ip);
+                    break;
+                }
+            }
+        }
+        for (const auto& ip : must_pass) {
+            auto after = check_with(ip, s.proposed);
+            if (!after) return after.error();
+            if (after->result != SpfResult::pass) s.regressions.push_back(ip + ": " + to_string(after->result));
+        }
+        s.checked = static_cast<int>(must_pass.size());
+        if (!s.regressions.empty()) {
+            report.diagnoses.push_back(
+                {"spf_suggestion_unverified", Severity::critical,
+                 "the suggested record does not keep every sender: " + std::to_string(s.regressions.size()) + " of " +
+                     std::to_string(s.checked) + " addresses would no longer pass",
+                 {{"regression", s.regressions.front(), "pass", "suggestion"}},
+                 "Do not publish it as is; list the addresses above in it first.",
+                 {}});
         }
         report.suggestion = std::move(s);
     }
@@ -381,6 +362,11 @@ void to_json(nlohmann::json& j, const Evaluation& e) {
         if (step.position) s["position"] = step.position;
         path.push_back(s);
     }
+    nlohmann::json void_terms = nlohmann::json::array();
+    for (const auto& v : r.void_terms) {
+        void_terms.push_back({{"domain", v.domain}, {"term", v.term}, {"query", v.query},
+                              {"answer", v.status == LookupStatus::nxdomain ? "NXDOMAIN" : "no data"}});
+    }
     j = {{"result", to_string(r.result)},
          {"ip", e.request.ip.to_string()},
          {"domain", r.domain},
@@ -395,6 +381,7 @@ void to_json(nlohmann::json& j, const Evaluation& e) {
          {"lookup_limit", e.request.limits.max_lookups},
          {"void_lookups", r.void_lookups},
          {"void_limit", e.request.limits.max_void},
+         {"void_terms", void_terms},
          {"received_spf", e.received_spf},
          {"dns", {{"queries", e.dns.queries_sent},
                   {"speculative", e.dns.speculative_queries},
@@ -407,8 +394,18 @@ void to_json(nlohmann::json& j, const Evaluation& e) {
 void to_json(nlohmann::json& j, const Suggestion& s) {
     nlohmann::json verification = nlohmann::json::object();
     for (const auto& [ip, result] : s.verification) verification[ip] = result;
-    j = {{"domain", s.domain}, {"current", s.current}, {"proposed", s.proposed}, {"changes", s.changes},
-         {"lookups", s.lookups}, {"verification", verification}};
+    j = {{"domain", s.domain},
+         {"current", s.current},
+         {"current_records", s.current_records},
+         {"proposed", s.proposed},
+         {"changes", s.changes},
+         {"delete_records", s.delete_records},
+         {"unresolved_terms", s.unresolved},
+         {"flattened", s.flattened},
+         {"lookups", s.lookups},
+         {"verification", verification},
+         {"senders_checked", s.checked},
+         {"regressions", s.regressions}};
 }
 
 void to_json(nlohmann::json& j, const SpfReport& report) {
@@ -481,6 +478,11 @@ void render_evaluation(std::ostream& out, const Evaluation& e, const Style& styl
         first = false;
     }
     out << "  lookups:      " << r.lookups << "/10 DNS-querying terms, " << r.void_lookups << "/2 void\n";
+    for (const auto& v : r.void_terms) {
+        out << "    void:       " << sanitize_for_terminal(v.domain) << ": " << sanitize_for_terminal(v.term) << " -> "
+            << sanitize_for_terminal(v.query) << " " << (v.status == LookupStatus::nxdomain ? "NXDOMAIN" : "no data")
+            << "\n";
+    }
     if (r.explanation) {
         out << "  explanation:  " << sanitize_for_terminal(*r.explanation) << "\n";
     } else if (!r.default_explanation.empty()) {
@@ -490,6 +492,39 @@ void render_evaluation(std::ostream& out, const Evaluation& e, const Style& styl
         << e.dns.speculative_queries
         << " sent ahead), " << format_ms(static_cast<double>(e.dns.elapsed.count()) / 1000.0) << "\n";
     out << "  " << e.received_spf << "\n";
+}
+
+void render_suggestion(std::ostream& out, const Suggestion& s, const Style& style) {
+    auto quoted_or_none = [](const std::string& record) {
+        return record.empty() ? std::string("(none)") : "\"" + sanitize_for_terminal(record) + "\"";
+    };
+    out << style.paint("Suggested record for " + sanitize_for_terminal(s.domain), Colour::bold) << "\n";
+    out << "  now:      " << quoted_or_none(s.current) << "\n";
+    out << "  proposed: " << quoted_or_none(s.proposed) << "  (" << s.lookups << "/10 lookups)\n";
+    for (const auto& c : s.changes) out << "    - " << sanitize_for_terminal(c) << "\n";
+    for (const auto& d : s.delete_records) {
+        out << "  " << style.paint("then delete the other TXT record:", Colour::yellow) << " \""
+            << sanitize_for_terminal(d) << "\"\n";
+    }
+    for (const auto& u : s.unresolved) {
+        out << "  " << style.paint("fix by hand (left out):", Colour::yellow) << " " << sanitize_for_terminal(u)
+            << "\n";
+    }
+    for (const auto& [ip, result] : s.verification) out << "  with it, " << ip << " -> " << result << "\n";
+    if (!s.proposed.empty()) {
+        out << "  verified against the same DNS data: " << s.checked << (s.checked == 1 ? " address" : " addresses")
+            << " that pass today (or were meant to) checked";
+        if (s.samples_total > s.sample_ips.size()) {
+            out << " (from an even spread of " << s.sample_ips.size() << " of " << s.samples_total << " candidates)";
+        }
+        out << ", "
+            << (s.regressions.empty()
+                    ? std::string("all still pass")
+                    : style.paint(std::to_string(s.regressions.size()) + " would not pass", Colour::red))
+            << "\n";
+        for (const auto& r : s.regressions) out << "    " << style.paint("lost: " + r, Colour::red) << "\n";
+    }
+    out << "\n";
 }
 
 }  // namespace
@@ -504,15 +539,7 @@ void render_spf_report(std::ostream& out, const SpfReport& report, const Style& 
         render_evaluation(out, e, style);
         out << "\n";
     }
-    if (report.suggestion) {
-        const Suggestion& s = *report.suggestion;
-        out << style.paint("Suggested record for " + sanitize_for_terminal(s.domain), Colour::bold) << "\n";
-        out << "  now:      " << (s.current.empty() ? "(none)" : "\"" + sanitize_for_terminal(s.current) + "\"") << "\n";
-        out << "  proposed: \"" << sanitize_for_terminal(s.proposed) << "\"  (" << s.lookups << "/10 lookups)\n";
-        for (const auto& c : s.changes) out << "    - " << sanitize_for_terminal(c) << "\n";
-        for (const auto& [ip, result] : s.verification) out << "  with it, " << ip << " -> " << result << "\n";
-        out << "\n";
-    }
+    if (report.suggestion) render_suggestion(out, *report.suggestion, style);
     if (report.diagnoses.empty()) {
         out << "No problems found.\n";
     } else {

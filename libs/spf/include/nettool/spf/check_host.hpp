@@ -47,6 +47,14 @@ struct PathStep {
     std::size_t position = 0;  // 1-based column of term in record; 0 when none
 };
 
+// One void lookup (RFC 7208 4.6.4: an answer with no records, NOERROR or NXDOMAIN) and the term that made it.
+struct VoidLookup {
+    std::string domain;  // the record whose term it was
+    std::string term;    // "mx:example.com", "ptr", ...
+    std::string query;   // "AAAA mx2.example.com"
+    LookupStatus status = LookupStatus::nodata;
+};
+
 struct CheckResult {
     SpfResult result = SpfResult::none;
     std::string domain;      // the domain checked first
@@ -58,6 +66,7 @@ struct CheckResult {
     std::string default_explanation;         // the wording used when no exp= applies (fail only)
     int lookups = 0;
     int void_lookups = 0;
+    std::vector<VoidLookup> void_terms;  // every void lookup counted, in evaluation order
 };
 
 // Effective sender and domain for a request (null sender -> postmaster@helo; no local part -> postmaster).

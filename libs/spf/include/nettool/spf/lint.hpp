@@ -17,6 +17,8 @@ struct LintTerm {
     std::size_t position = 0;
     bool lookup = false;  // counts against the limit of 10
     std::string note;     // "void: NXDOMAIN", "3 MX names", "target uses macros: not followed", ...
+    bool unreachable = false;          // after the record's first 'all'
+    std::vector<IpAddress> addresses;  // a: the A answer (so --suggest can check those senders still pass)
 };
 
 struct LintNode {

@@ -49,6 +49,7 @@ struct LookupAnswer {
     std::vector<std::string> names;             // MX exchanges (answer order), PTR names; no trailing dot
     std::size_t message_size = 0;               // bytes of the DNS answer, when known
     bool via_tcp = false;                       // the answer came over TCP (UDP was truncated)
+    bool server_responded = false;              // the server sent a response (any RCODE but REFUSED)
     std::string detail;                         // "SERVFAIL", "timeout after 2000 ms", ...
     std::chrono::microseconds elapsed{0};
 
@@ -96,6 +97,8 @@ struct DriverStats {
     std::size_t queries_sent = 0;
     std::size_t speculative_queries = 0;  // prefetched
     std::size_t passes = 0;               // how often the pure function ran
+    std::size_t responses = 0;            // answers the server actually gave (server_responded)
+    std::string first_failure;            // the first query the server did not answer, and why
     std::chrono::microseconds elapsed{0};
 };
 

@@ -46,11 +46,22 @@ struct Evaluation {
 
 struct Suggestion {
     std::string domain;
-    std::string current;    // the record now ("" when none)
+    std::string current;    // the record now ("" when none; the first one when there are several)
+    std::vector<std::string> current_records;  // every v=spf1 record published now
     std::string proposed;
     std::vector<std::string> changes;  // one line per change, with the reason
+    std::vector<std::string> delete_records;  // TXT records to delete once `proposed` is published
+    std::vector<std::string> unresolved;      // terms we could not repair; kept out, shown, to be fixed by hand
+    bool flattened = false;                    // includes were replaced by their addresses to stay within 10
     int lookups = 0;                   // of the proposed record's tree
     std::vector<std::pair<std::string, std::string>> verification;  // ip -> result with the proposed record
+    // Every address the current record(s) authorise that we could enumerate (ip4/ip6 terms of the tree, a/mx
+    // addresses lint saw, observed senders) evaluated with the current and the proposed record.
+    std::vector<std::string> sample_ips;  // filled by suggest_record: the addresses to check
+    std::size_t samples_total = 0;  // addresses found before the spread to at most 256 sample_ips
+    std::vector<std::string> repaired_ips;  // addresses of repaired terms: meant to pass, so checked too
+    int checked = 0;                      // how many of them passed before (or were meant to) and were re-checked
+    std::vector<std::string> regressions;  // "ip: pass -> fail"; empty when the suggestion keeps every sender
 };
 
 enum class SpfMode { lint, evaluate, headers };
