@@ -34,7 +34,7 @@ void lookup_name(NameCheck& check, const std::vector<DnsServer>& servers) {
     std::set<std::string> seen;
     std::vector<std::string> errors;
     for (std::uint16_t type : {std::uint16_t{1}, std::uint16_t{28}}) {
-        Status started = client.query(check.name, type, options, [&](DnsResult result) {
+        Status started = client.query(check.name, type, options, [&, type](DnsResult result) {
             if (result.outcome == DnsOutcome::answer) {
                 for (const DnsRecord* r : result.records()) {
                     if (r->address && seen.insert(r->address->to_string()).second) {
