@@ -224,6 +224,7 @@ void order_around(PeerReport& p, const std::string& root, const std::string& pro
         } else if (is_finding(d) && explains(root, d.code)) {
             d.summary = "follows from " + root + (proof.empty() ? "" : " (proved by " + proof + ")") + ": " + d.summary;
             if (d.severity == Severity::critical) d.severity = Severity::warning;
+            if (proof.empty()) d.advice = "This follows from " + root + " (above): act on that first.";
             following.push_back(std::move(d));
         } else {
             rest.push_back(std::move(d));
@@ -370,6 +371,7 @@ std::optional<TunnelVerdict> judge_tunnel(PeerReport& a, PeerReport& b) {
         v.change = "the configuration of " + here;
     }
     v.diagnosis.advice = "Change " + v.change + ".";
+    if (v.change_role == "both" || v.change_role == "path") v.change_file.clear();  // no one end's file
     // The end that could only guess gets what the other end's log proves.
     if (root_of(other) != code && (root_of(other) == codes::none || explains(code, root_of(other)))) {
         if (root_of(other) != codes::none) {

@@ -537,6 +537,25 @@ void Analyzer::set_live_callback(LiveCallback callback) { state_->live = std::mo
 void Analyzer::set_name_checks(std::vector<NameCheck> checks) { state_->name_checks = std::move(checks); }
 void Analyzer::on_event(const Event& event) { state_->on_event(event); }
 
+void Analyzer::relabel_lines(std::size_t index, const std::string& generation) {
+    if (index >= state_->files.size()) return;
+    const std::string from = state_->files[index].path + ":";
+    const std::string to = generation + ":";
+    auto relabel = [&](Evidence& e) {
+        if (e.source.compare(0, from.size(), from) == 0) e.source = to + e.source.substr(from.size());
+    };
+    for (auto& [key, a] : state_->open[index]) {
+        for (auto& c : a.codes) relabel(c.evidence);
+        relabel(a.extra_evidence);
+    }
+    for (auto& [key, p] : state_->peers) {
+        if (p.file != index) continue;
+        for (auto& [code, f] : p.failures) {
+            for (auto& e : f.evidence) relabel(e);
+        }
+    }
+}
+
 // ---- report -------------------------------------------------------------------------------------------------
 
 namespace {

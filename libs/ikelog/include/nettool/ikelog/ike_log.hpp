@@ -165,6 +165,9 @@ public:
     void set_name_checks(std::vector<NameCheck> checks);
 
     void on_event(const Event& event);
+    // The lines read so far from file `index` now live in `generation` (the log was rotated: charon.log ->
+    // charon.log.1): evidence taken from them names that file from now on.
+    void relabel_lines(std::size_t index, const std::string& generation);
     // Builds the report from everything so far (can be called repeatedly; folds a copy of the open attempts).
     IkeReport report() const;
 
@@ -201,6 +204,8 @@ public:
         summary_.lines += count;
     }
     bool decided() const { return decided_; }
+    // The file was rotated or truncated: the next line is line 1 of the new generation.
+    void restart_numbering() { line_number_ = 0; }
     // Spaces, tabs and carriage returns only: such a line is counted and nothing else.
     static bool is_blank(std::string_view text) {
         return text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') &&
