@@ -5,6 +5,7 @@
 #include "nettool/io/dns_client.hpp"
 #include "nettool/wire/ip_address.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace nettool::ikelog {
@@ -52,6 +53,7 @@ void lookup_name(NameCheck& check, const std::vector<DnsServer>& servers) {
     }
     io.run();
     if (check.addresses.empty()) {
+        std::sort(errors.begin(), errors.end());  // "A: ..." before "AAAA: ...", whichever answered first
         std::string joined;
         for (const auto& e : errors) joined += (joined.empty() ? "" : ", ") + e;
         check.error = joined.empty() ? "no address records" : joined;
