@@ -190,6 +190,17 @@ TEST_CASE("the JSON document has the shape of the issue") {
     CHECK(p["diagnoses"][0]["severity"] == "critical");
     CHECK_FALSE(p["diagnoses"][0]["advice"].get<std::string>().empty());
     CHECK(j["all_established"] == false);
+    // The root cause: the DIALUP CASE refusal means the responder did not know the address.
+    CHECK(p["failure"] == "no_proposal_chosen");
+    CHECK(p["root_cause"]["code"] == "unknown_peer");
+    CHECK_FALSE(p["root_cause"]["summary"].get<std::string>().empty());
+    CHECK(p["root_cause"]["explains"] == nlohmann::json::array({"no_proposal_chosen"}));
+    CHECK(p["root_cause"]["proved_by"].is_null());
+    CHECK(p["diagnoses"][0]["code"] == "unknown_peer");
+    CHECK(p["diagnoses"][0]["follows_from"].is_null());
+    CHECK(p["diagnoses"][1]["code"] == "no_proposal_chosen");
+    CHECK(p["diagnoses"][1]["follows_from"] == "unknown_peer");
+    CHECK(p["diagnoses"][1]["severity"] == "warning");
 }
 
 TEST_CASE("memory stays bounded on long logs: attempts fold into counters") {
