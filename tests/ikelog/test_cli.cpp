@@ -103,7 +103,7 @@ TEST_CASE("ike-log exits 2 with one line for input that cannot be a log") {
     for (const Case& c : {Case{nettool_binary(), "binary data"}, Case{(dir.path() / "empty.log").string(), "empty"},
                           Case{(dir.path() / "blank.log").string(), "empty"},
                           Case{(dir.path() / "utf16.log").string(), "UTF-16"},
-                          Case{dir.path().string(), "Is a directory"},
+                          Case{dir.path().string(), "a directory, not a log file"},
                           Case{(dir.path() / "prose.log").string(), "no known IKE log format"}}) {
         INFO(c.path);
         auto r = run_command(ike_log() + shell_quote(c.path));

@@ -365,6 +365,10 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     }
     struct stat st {};
     bool plain = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !starts_gzip(fd, st);
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return input_error("a directory, not a log file (name the log files in it)", path);
+    }
     std::size_t index = analyzer.add_file(path == "-" ? "(stdin)" : path);
     LogFeeder feeder(analyzer, index, forced);
     Status status = Ok{};
