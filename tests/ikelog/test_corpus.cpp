@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <optional>
 
 using namespace nettool;
 using namespace nettool::ikelog;
@@ -28,15 +29,27 @@ bool reports_code(const PeerReport& p, const std::string& code) {
     return in_failures && in_diagnoses;
 }
 
+struct Corpus {
+    std::filesystem::path root;
+    nlohmann::json labels;
+};
+
+// The labelled corpus of ../shared, or nullopt when it is absent (the caller skips).
+std::optional<Corpus> labelled_corpus() {
+    auto shared = nettool::test::shared_dir();
+    if (!shared || !std::filesystem::exists(*shared / "corpus/ike/labels.json")) return std::nullopt;
+    Corpus c{*shared / "corpus/ike", {}};
+    c.labels = nlohmann::json::parse(nettool::test::read_file(c.root / "labels.json"));
+    return c;
+}
+
 }  // namespace
 
 TEST_CASE("every labelled peer of the shared IKE corpus gets its labelled outcome") {
-    auto shared = nettool::test::shared_dir();
-    if (!shared || !std::filesystem::exists(*shared / "corpus/ike/labels.json")) {
-        NETTOOL_SKIP("../shared/corpus/ike is absent: the corpus bar cannot run here");
-    }
-    const auto root = *shared / "corpus/ike";
-    nlohmann::json labels = nlohmann::json::parse(nettool::test::read_file(root / "labels.json"));
+    auto corpus = labelled_corpus();
+    if (!corpus) NETTOOL_SKIP("../shared/corpus/ike is absent: the corpus bar cannot run here");
+    const auto& root = corpus->root;
+    const auto& labels = corpus->labels;
     REQUIRE(labels["files"].size() >= 80);
     std::size_t peers_checked = 0, files_checked = 0;
     for (const auto& [relative, entry] : labels["files"].items()) {
@@ -118,12 +131,10 @@ std::string expected_verdict(const nlohmann::json& responder_label) {
 }  // namespace
 
 TEST_CASE("every labelled peer of the shared IKE corpus gets the root cause its label implies") {
-    auto shared = nettool::test::shared_dir();
-    if (!shared || !std::filesystem::exists(*shared / "corpus/ike/labels.json")) {
-        NETTOOL_SKIP("../shared/corpus/ike is absent: the root-cause bar cannot run here");
-    }
-    const auto root = *shared / "corpus/ike";
-    nlohmann::json labels = nlohmann::json::parse(nettool::test::read_file(root / "labels.json"));
+    auto corpus = labelled_corpus();
+    if (!corpus) NETTOOL_SKIP("../shared/corpus/ike is absent: the root-cause bar cannot run here");
+    const auto& root = corpus->root;
+    const auto& labels = corpus->labels;
     std::size_t checked = 0;
     for (const auto& [relative, entry] : labels["files"].items()) {
         IkeReport report = analyse((root / relative).string());
@@ -162,12 +173,10 @@ TEST_CASE("every labelled peer of the shared IKE corpus gets the root cause its 
 }
 
 TEST_CASE("both ends of every labelled corpus pair get one tunnel verdict, proved by the end that sees it") {
-    auto shared = nettool::test::shared_dir();
-    if (!shared || !std::filesystem::exists(*shared / "corpus/ike/labels.json")) {
-        NETTOOL_SKIP("../shared/corpus/ike is absent: the pairing bar cannot run here");
-    }
-    const auto root = *shared / "corpus/ike";
-    nlohmann::json labels = nlohmann::json::parse(nettool::test::read_file(root / "labels.json"));
+    auto corpus = labelled_corpus();
+    if (!corpus) NETTOOL_SKIP("../shared/corpus/ike is absent: the pairing bar cannot run here");
+    const auto& root = corpus->root;
+    const auto& labels = corpus->labels;
     std::size_t pairs = 0;
     for (const auto& [relative, entry] : labels["files"].items()) {
         if (entry["role"] != "initiator") continue;
