@@ -119,7 +119,8 @@ app::RunFunction setup_ike_log(CLI::App& sub) {
         "Failure codes: no_proposal_chosen, auth_failed, peer_unreachable, id_mismatch, ts_unacceptable,\n"
         "dpd_timeout, unknown_peer (the responder has no configuration for the peer's address: stale dynamic DNS),\n"
         "none; also sa_install_failed (local kernel refused the IPsec SA). Each comes with evidence (file:line)\n"
-        "and advice. Give both ends' logs to see their attempts side by side.\n"
+        "and advice. Each peer leads with its root cause (the finding that explains the others). Give both ends'\n"
+        "logs to see their attempts side by side and get one verdict per tunnel naming the end to change.\n"
         "Gzip-compressed files are read as they are; '-' reads standard input. Garbage, binary and over-long\n"
         "(> 64 KiB) lines are skipped and counted.\n"
         "Formats (auto-detected per file, or --format NAME):" +
