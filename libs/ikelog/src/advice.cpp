@@ -316,7 +316,7 @@ std::optional<TunnelVerdict> judge_tunnel(PeerReport& a, PeerReport& b) {
         v.change = "nothing";
         return v;
     }
-    std::string code = verdict_rank(ra) <= verdict_rank(rb) ? ra : rb;
+    std::string code = ra == codes::none ? rb : rb == codes::none ? ra : verdict_rank(ra) <= verdict_rank(rb) ? ra : rb;
     PeerReport* proof = prover(a, b, code);
     if (!proof) return std::nullopt;
     PeerReport& other = proof == &a ? b : a;
@@ -361,9 +361,8 @@ std::optional<TunnelVerdict> judge_tunnel(PeerReport& a, PeerReport& b) {
         v.change_role = "path";
         v.change = "nothing in either configuration: the path between the ends (WAN link, address change)";
     } else if (code == codes::peer_unreachable) {
-        v.diagnosis.summary = there + " got no answer from " + here +
+        v.diagnosis.summary = here + " got no answer from " + there +
                               (root_of(other) == codes::none ? ", whose log shows nothing of it" : "");
-        if (&other == proof) v.diagnosis.summary = here + " got no answer";
         v.change_role = "path";
         v.change = "the path (UDP 500/4500, firewalls, NAT) or the address the initiator uses for the responder";
     } else {
