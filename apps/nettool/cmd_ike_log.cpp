@@ -41,29 +41,10 @@ std::vector<std::string> format_choices() {
     return names;
 }
 
-// Keeps only the peers asked for with --peer (address or connection name).
-void filter_peers(IkeReport& report, const std::vector<std::string>& wanted) {
-    if (wanted.empty()) return;
-    std::vector<PeerReport> kept;
-    for (auto& p : report.peers) {
-        for (const auto& w : wanted) {
-            if (p.peer == w || p.connection == w) {
-                kept.push_back(std::move(p));
-                break;
-            }
-        }
-    }
-    report.peers = std::move(kept);
-    std::vector<Correlation> correlations;
-    for (auto& c : report.correlations) {
-        for (const auto& w : wanted) {
-            if (c.peer_a == w || c.peer_b == w) {
-                correlations.push_back(std::move(c));
-                break;
-            }
-        }
-    }
-    report.correlations = std::move(correlations);
+std::string format_names() {
+    std::string out;
+    for (const FormatInfo* f : all_formats()) out += (out.empty() ? "" : ", ") + std::string(f->name);
+    return out;
 }
 
 std::vector<NameCheck> check_names(const IkeLogOptions& opt) {
@@ -84,7 +65,7 @@ int run_ike_log(const IkeLogOptions& opt) {
     const FormatInfo* forced = nullptr;
     if (opt.format != "auto") {
         forced = find_format(opt.format);
-        if (!forced) throw ErrorException(usage_error("unknown --format '" + opt.format + "'; known:" + format_list()));
+        if (!forced) throw ErrorException(usage_error("unknown --format '" + opt.format + "'; known: auto, " + format_names()));
     }
     bool live = opt.follow || !opt.listen.empty();
     if (opt.follow && !opt.listen.empty()) throw ErrorException(usage_error("--follow and --listen exclude each other"));
@@ -132,11 +113,11 @@ int run_ike_log(const IkeLogOptions& opt) {
     }
 
     IkeReport report = analyzer.report();
-    filter_peers(report, opt.peers);
+    if (Status kept = keep_peers(report, opt.peers); !kept) throw ErrorException(kept.error());
     emit_result(report, "ike-log", opt.output, [](std::ostream& out, const IkeReport& r, const Style& st) {
         render_human(out, r, st);
     });
-    return to_int(report.all_established() ? ExitStatus::ok : ExitStatus::problem);
+    return to_int(report.problem_found() ? ExitStatus::problem : ExitStatus::ok);
 }
 
 app::RunFunction setup_ike_log(CLI::App& sub) {
@@ -146,7 +127,8 @@ app::RunFunction setup_ike_log(CLI::App& sub) {
         "Failure codes: no_proposal_chosen, auth_failed, peer_unreachable, id_mismatch, ts_unacceptable,\n"
         "dpd_timeout, unknown_peer (the responder has no configuration for the peer's address: stale dynamic DNS),\n"
         "none; also sa_install_failed (local kernel refused the IPsec SA). Each comes with evidence (file:line)\n"
-        "and advice. Give both ends' logs to see their attempts side by side.\n"
+        "and advice. Each peer leads with its root cause (the finding that explains the others). Give both ends'\n"
+        "logs to see their attempts side by side and get one verdict per tunnel naming the end to change.\n"
         "Gzip-compressed files are read as they are; '-' reads standard input. Garbage, binary and over-long\n"
         "(> 64 KiB) lines are skipped and counted.\n"
         "Formats (auto-detected per file, or --format NAME):" +
@@ -156,8 +138,9 @@ app::RunFunction setup_ike_log(CLI::App& sub) {
         "  nettool ike-log factory.log hq.log --resolve factory.example.net=219.46.154.35\n"
         "  nettool ike-log --follow /var/log/pluto.log\n"
         "  nettool ike-log --listen udp://0.0.0.0:5514 --json\n"
-        "Exit status: 0 every peer's last attempt is established, 1 not (a problem found), 2 bad usage or input,\n"
-        "3 could not run (cannot listen, no inotify).");
+        "Exit status: 0 nothing at warning or worse found, 1 a warning or critical finding (a peer not up, a\n"
+        "flap, a negotiation that could not be followed), 2 bad usage or input (a file that cannot be a log: empty,\n"
+        "binary, UTF-16, a directory, no known format; --peer matching no peer), 3 could not run.");
     sub.add_option("FILE", opt->files, "Log files ('-' = standard input; .gz read transparently)");
     sub.add_option("--format", opt->format, "auto (default) or a format name: see the list below")
         ->check(CLI::IsMember(format_choices()))

@@ -78,15 +78,31 @@ TEST_CASE("binary data, huge lines and garbage are counted as skipped, never fat
     CHECK(reported);
 }
 
-TEST_CASE("a file in no known format is reported, and a forced format is used as asked") {
+TEST_CASE("a file in no known format is an input error, and a forced format is used as asked") {
     nettool::test::TempDir dir;
     std::string path = (dir.path() / "prose.txt").string();
     nettool::test::write_file(path, "Dear admin,\nthe VPN is down again.\n");
-    IkeReport r = run({path});
+    Analyzer analyzer;
+    Status read = read_log(path, analyzer, nullptr);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.error().kind == ErrorKind::input);
+    CHECK(read.error().message.find("no known IKE log format recognised in 2 lines") != std::string::npos);
+    IkeReport r = analyzer.report();
     CHECK(r.files[0].format == "unknown");
     CHECK(r.files[0].skipped == 2);
     CHECK(r.peers.empty());
     CHECK(std::any_of(r.diagnoses.begin(), r.diagnoses.end(), [](const Diagnosis& d) { return d.code == "unknown_format"; }));
+    // Why a summary cannot be a log: empty, binary, UTF-16.
+    FileSummary f;
+    f.format = "unknown";
+    CHECK(not_a_log(f).value().rfind("empty", 0) == 0);
+    f.lines = 10;
+    f.skipped = f.skipped_binary = 9;
+    CHECK(not_a_log(f).value().rfind("binary data", 0) == 0);
+    f.skipped_utf16 = 9;
+    CHECK(not_a_log(f).value().rfind("UTF-16", 0) == 0);
+    f.format = "strongswan";
+    CHECK_FALSE(not_a_log(f).has_value());
     IkeReport forced = run({fixture("etx-vrt/hq-ok.log")}, find_format("etx-vrt"));
     CHECK(forced.files[0].forced);
     CHECK(forced.files[0].confidence == 1.0);
@@ -174,6 +190,17 @@ TEST_CASE("the JSON document has the shape of the issue") {
     CHECK(p["diagnoses"][0]["severity"] == "critical");
     CHECK_FALSE(p["diagnoses"][0]["advice"].get<std::string>().empty());
     CHECK(j["all_established"] == false);
+    // The root cause: the DIALUP CASE refusal means the responder did not know the address.
+    CHECK(p["failure"] == "no_proposal_chosen");
+    CHECK(p["root_cause"]["code"] == "unknown_peer");
+    CHECK_FALSE(p["root_cause"]["summary"].get<std::string>().empty());
+    CHECK(p["root_cause"]["explains"] == nlohmann::json::array({"no_proposal_chosen"}));
+    CHECK(p["root_cause"]["proved_by"].is_null());
+    CHECK(p["diagnoses"][0]["code"] == "unknown_peer");
+    CHECK(p["diagnoses"][0]["follows_from"].is_null());
+    CHECK(p["diagnoses"][1]["code"] == "no_proposal_chosen");
+    CHECK(p["diagnoses"][1]["follows_from"] == "unknown_peer");
+    CHECK(p["diagnoses"][1]["severity"] == "warning");
 }
 
 TEST_CASE("memory stays bounded on long logs: attempts fold into counters") {

@@ -32,10 +32,15 @@ kill -INT "$pid"
 wait "$pid"
 rc=$?
 pid=
-[ "$rc" -eq 0 ] || fail "exit status $rc, want 0 (last attempt established)"
+# Up at the end, but the refused attempts before are a warning: exit 1.
+[ "$rc" -eq 1 ] || fail "exit status $rc, want 1 (last attempt established after refusals: a warning)"
 grep -q -- "-- stopped; summary --" "$dir/out" || fail "no summary after SIGINT"
 grep -q "peer 198.51.100.7" "$dir/out" || fail "summary does not name the peer"
 grep -Eq "^  initiator +v1 +5 +1 +1 \(phase 1\)" "$dir/out" || fail "summary counts (5 attempts, 1 up) wrong"
+# Evidence from before the rotation names the generation the lines are in now, with their line numbers there;
+# the new file's lines count from 1 again.
+grep -q "NO_PROPOSAL_CHOSEN \[$log.1:4\]" "$dir/out" || fail "evidence from before the rotation does not name $log.1:4"
+grep -q "NO_PROPOSAL_CHOSEN \[$log:4\]" "$dir/out" || fail "evidence from the new file does not restart at line 1"
 
 # JSON mode: one document at the end, nothing else on stdout.
 : > "$dir/json.log"

@@ -355,3 +355,17 @@ TEST_CASE("several findings on one interface, all in the JSON shape") {
         CHECK(d.contains("advice"));
     }
 }
+
+TEST_CASE("an interface gone before the end of the window is interface_vanished, its start snapshot kept") {
+    InterfaceSnapshot start = healthy_gigabit();
+    InterfaceReport r = analyze_vanished(start, 3.0);
+    CHECK(r.vanished);
+    CHECK(r.name == start.name);
+    CHECK(r.settings.speed_mbps == start.settings.speed_mbps);
+    CHECK(r.mtu == start.mtu);
+    REQUIRE(r.diagnoses.size() == 1);
+    CHECK(r.diagnoses[0].code == "interface_vanished");
+    CHECK(r.diagnoses[0].severity == Severity::critical);
+    CHECK(r.diagnoses[0].summary == start.name + " disappeared during the 3.0 s window");
+    CHECK(has_problem(r.diagnoses));
+}

@@ -244,6 +244,7 @@ TEST_CASE("CLI: --record then --sysfs-root reproduces this machine's reading") {
         CHECK(a["speed_mbps"] == b["speed_mbps"]);
         CHECK(a["duplex"] == b["duplex"]);
         CHECK(a["driver"] == b["driver"]);
+        CHECK(a["virtual"] == b["virtual"]);  // hardware stays hardware: the device marker is a file
         for (const auto& [counter, change] : a["counters"].items()) {
             INFO(counter);
             CHECK(change["end"] == b["counters"][counter]["end"]);
@@ -253,6 +254,10 @@ TEST_CASE("CLI: --record then --sysfs-root reproduces this machine's reading") {
         for (const auto& d : a["diagnoses"]) ca.push_back(d["code"]);
         for (const auto& d : b["diagnoses"]) cb.push_back(d["code"]);
         CHECK(ca == cb);
+    }
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+        INFO(entry.path());
+        if (entry.is_directory()) CHECK_FALSE(std::filesystem::is_empty(entry.path()));  // git keeps no empty dir
     }
     auto refuse = nettool_link("--watch 0 --record " + shell_quote(dir.string()));
     CHECK(refuse.exit_status == 2);
@@ -270,4 +275,29 @@ TEST_CASE("CLI: SIGINT ends the watch window early and the report still comes ou
     CHECK(doc["interrupted"] == true);
     CHECK(doc["requested_seconds"] == 60.0);
     CHECK(doc["window_seconds"].get<double>() < 30);
+}
+
+TEST_CASE("recordings are self-contained: no empty directory, a hardware NIC replays as hardware from git") {
+    // Everything a recording says is in files: git (and tar, zip, many copy tools) drop empty directories.
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(fixtures_dir() / "link")) {
+        INFO(entry.path());
+        if (entry.is_directory()) CHECK_FALSE(std::filesystem::is_empty(entry.path()));
+    }
+    CHECK_FALSE(recorded("healthy").interfaces.at(0).virtual_nic);
+    CHECK_FALSE(recorded("downshift-crc").interfaces.at(0).virtual_nic);
+    CHECK(recorded("virtual").interfaces.at(0).virtual_nic);
+    // What a clean clone holds: the committed tree (git archive of HEAD), replayed.
+    auto src = shell_quote(source_dir().string());
+    if (run_command("git -C " + src + " rev-parse --is-inside-work-tree").exit_status != 0) {
+        NETTOOL_SKIP("the source is not a git work tree: cannot replay what a clean clone holds");
+    }
+    TempDir tmp;
+    auto extracted = run_command("git -C " + src + " archive HEAD tests/fixtures/link | tar -x -C " +
+                                 shell_quote(tmp.path().string()));
+    REQUIRE(extracted.exit_status == 0);
+    auto replay = nettool_link("--json --sysfs-root " + shell_quote((tmp.path() / "tests/fixtures/link/healthy").string()));
+    REQUIRE(replay.exit_status == 0);
+    auto doc = nlohmann::json::parse(replay.out);
+    CHECK(doc["interfaces"][0]["virtual"] == false);
+    CHECK(replay.out.find("virtual NIC") == std::string::npos);
 }

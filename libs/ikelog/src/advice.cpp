@@ -1,6 +1,7 @@
 #include "advice.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace nettool::ikelog {
 
@@ -162,8 +163,9 @@ std::vector<Diagnosis> diagnose_peer(const PeerReport& p, const std::string& pro
     }
     if (p.failures.empty() || (p.failure == codes::none && up_now)) {
         Diagnosis d;
-        d.code = codes::none;
-        d.severity = Severity::info;
+        // Not up and no failure code: still a finding (the exit status must not say all is well).
+        d.code = up_now ? codes::none : "not_established";
+        d.severity = up_now ? Severity::info : Severity::warning;
         d.summary = std::string(up_now ? "tunnel with " + who + " established" : "no failure seen with " + who) +
                     " (" + count_words(p.established, p.attempts) + " established" +
                     (p.established_counts_phase1 ? ", phase 1 only: this log never shows phase 2" : "") + ")";
@@ -171,6 +173,227 @@ std::vector<Diagnosis> diagnose_peer(const PeerReport& p, const std::string& pro
         out.insert(out.begin(), std::move(d));
     }
     return out;
+}
+
+namespace {
+
+// Which findings follow from which: a responder with no configuration for the peer's address refuses with
+// NO_PROPOSAL_CHOSEN or drops the packets; an ID the responder does not expect fails authentication; a lost peer
+// stops answering; an IKEv1 PSK mismatch leaves the other side unable to decrypt and silent; a kernel that refuses
+// the IPsec SA makes the responder answer TS_UNACCEPTABLE or nothing.
+const std::map<std::string, std::vector<std::string>>& explained_by() {
+    static const std::map<std::string, std::vector<std::string>> table = {
+        {codes::unknown_peer, {codes::no_proposal_chosen, codes::peer_unreachable}},
+        {codes::id_mismatch, {codes::auth_failed}},
+        {codes::dpd_timeout, {codes::peer_unreachable}},
+        {codes::auth_failed, {codes::peer_unreachable}},
+        {codes::sa_install_failed, {codes::ts_unacceptable, codes::peer_unreachable}},
+    };
+    return table;
+}
+
+bool explains(const std::string& cause, const std::string& symptom) {
+    const auto& table = explained_by();
+    auto it = table.find(cause);
+    return it != table.end() && std::find(it->second.begin(), it->second.end(), symptom) != it->second.end();
+}
+
+// Causes that explain others, most fundamental first.
+const std::vector<std::string>& cause_rank() {
+    static const std::vector<std::string> rank = {codes::unknown_peer, codes::id_mismatch, codes::dpd_timeout,
+                                                  codes::sa_install_failed, codes::auth_failed};
+    return rank;
+}
+
+int rank_of(const std::string& code) {
+    const auto& rank = cause_rank();
+    auto it = std::find(rank.begin(), rank.end(), code);
+    return it == rank.end() ? static_cast<int>(rank.size()) : static_cast<int>(it - rank.begin());
+}
+
+bool is_finding(const Diagnosis& d) { return d.severity != Severity::info && d.code != codes::none; }
+
+// Puts `root` first with the highest severity of the list, then the findings it explains (marked, at most
+// warning), then the rest. `proof` names where the root cause was proved when that is not this peer's log.
+void order_around(PeerReport& p, const std::string& root, const std::string& proof) {
+    Severity worst = worst_severity(p.diagnoses);
+    std::vector<Diagnosis> first, following, rest;
+    for (auto& d : p.diagnoses) {
+        if (d.code == root) {
+            first.push_back(std::move(d));
+        } else if (is_finding(d) && explains(root, d.code)) {
+            d.summary = "follows from " + root + (proof.empty() ? "" : " (proved by " + proof + ")") + ": " + d.summary;
+            if (d.severity == Severity::critical) d.severity = Severity::warning;
+            if (proof.empty()) d.advice = "This follows from " + root + " (above): act on that first.";
+            following.push_back(std::move(d));
+        } else {
+            rest.push_back(std::move(d));
+        }
+    }
+    for (auto& d : first) d.severity = std::max(d.severity, worst);
+    p.diagnoses.clear();
+    for (auto* part : {&first, &following, &rest}) {
+        for (auto& d : *part) p.diagnoses.push_back(std::move(d));
+    }
+}
+
+}  // namespace
+
+void assign_root_cause(PeerReport& p) {
+    const Diagnosis* root = nullptr;
+    auto better = [&](const Diagnosis& d) {
+        if (!root) return true;
+        bool d_explains = std::any_of(p.diagnoses.begin(), p.diagnoses.end(),
+                                      [&](const Diagnosis& o) { return is_finding(o) && explains(d.code, o.code); });
+        bool r_explains = std::any_of(p.diagnoses.begin(), p.diagnoses.end(),
+                                      [&](const Diagnosis& o) { return is_finding(o) && explains(root->code, o.code); });
+        if (d_explains != r_explains) return d_explains;
+        if (d_explains) return rank_of(d.code) < rank_of(root->code);
+        // Neither explains another: the failure the peer is left with, else the worst, else the first.
+        if ((d.code == p.failure) != (root->code == p.failure)) return d.code == p.failure;
+        return d.severity > root->severity;
+    };
+    for (const auto& d : p.diagnoses) {
+        if (is_finding(d) && better(d)) root = &d;
+    }
+    if (!root) {
+        p.root_cause.reset();
+        return;
+    }
+    RootCause rc;
+    rc.code = root->code;
+    rc.summary = root->summary;
+    for (const auto& d : p.diagnoses) {
+        if (is_finding(d) && explains(rc.code, d.code)) rc.explains.push_back(d.code);
+    }
+    order_around(p, rc.code, "");
+    p.root_cause = std::move(rc);
+}
+
+namespace {
+
+std::string end_words(const PeerReport& p) {
+    return p.file + " (" + (p.role == Role::unknown ? std::string("this end") : std::string(to_string(p.role))) + ")";
+}
+
+const Diagnosis* finding(const PeerReport& p, const std::string& code) {
+    for (const auto& d : p.diagnoses) {
+        if (d.code == code && is_finding(d)) return &d;
+    }
+    return nullptr;
+}
+
+// The end's own root cause, or "none".
+std::string root_of(const PeerReport& p) { return p.root_cause ? p.root_cause->code : std::string(codes::none); }
+
+// Order in which a cause proved by one end outranks what the other end saw.
+int verdict_rank(const std::string& code) {
+    static const std::vector<std::string> order = {codes::unknown_peer,      codes::id_mismatch,
+                                                   codes::sa_install_failed, codes::no_proposal_chosen,
+                                                   codes::ts_unacceptable,   codes::auth_failed,
+                                                   codes::dpd_timeout,       codes::peer_unreachable};
+    auto it = std::find(order.begin(), order.end(), code);
+    return it == order.end() ? static_cast<int>(order.size()) : static_cast<int>(it - order.begin());
+}
+
+// The end whose log proves `code` with a finding that is more than a guess (the responder of a refusal).
+PeerReport* prover(PeerReport& a, PeerReport& b, const std::string& code) {
+    bool in_a = finding(a, code) != nullptr, in_b = finding(b, code) != nullptr;
+    if (in_a && !in_b) return &a;
+    if (in_b && !in_a) return &b;
+    if (in_a && in_b) return b.role == Role::responder && a.role != Role::responder ? &b : &a;
+    return nullptr;
+}
+
+}  // namespace
+
+std::optional<TunnelVerdict> judge_tunnel(PeerReport& a, PeerReport& b) {
+    std::string ra = root_of(a), rb = root_of(b);
+    TunnelVerdict v;
+    if (ra == codes::none && rb == codes::none) {
+        v.diagnosis = {codes::none, Severity::info, "no problem found at either end", {}, "", std::nullopt};
+        v.change_role = "none";
+        v.change = "nothing";
+        return v;
+    }
+    std::string code = ra == codes::none ? rb : rb == codes::none ? ra : verdict_rank(ra) <= verdict_rank(rb) ? ra : rb;
+    PeerReport* proof = prover(a, b, code);
+    if (!proof) return std::nullopt;
+    PeerReport& other = proof == &a ? b : a;
+    const Diagnosis& d = *finding(*proof, code);
+    v.diagnosis.code = code;
+    v.diagnosis.severity = std::max(worst_severity(a.diagnoses), worst_severity(b.diagnoses));
+    v.diagnosis.evidence = d.evidence;
+    v.change_file = proof->file;
+    v.change_role = to_string(proof->role);
+    const std::string here = end_words(*proof), there = end_words(other);
+    if (code == codes::unknown_peer) {
+        v.diagnosis.summary = here + " has no configuration for the address " + proof->peer + " that " + there +
+                              " comes from, and refuses it; " + there + " sees only " +
+                              (other.failure == codes::none ? std::string("the refusals") : other.failure);
+        v.change = "the peer address " + here + " has configured for the other end (it must be " + proof->peer +
+                   "), or the other end's dynamic-DNS update so the name follows its new address";
+    } else if (code == codes::id_mismatch) {
+        v.diagnosis.summary = here + " refuses the identity " + there + " sends: an ID mismatch, not a pre-shared "
+                              "key mismatch";
+        v.change = "the peer ID " + here + " expects (rightid / remote-id) to the one " + there +
+                   " sends, or the local ID (leftid / local-id) of " + there;
+    } else if (code == codes::sa_install_failed) {
+        v.diagnosis.summary = "the kernel of " + here + " refused the IPsec SA; " + there + " sees only " +
+                              (other.failure == codes::none ? std::string("a failed phase 2") : other.failure);
+        v.change = "the host of " + here + " (ESP/xfrm support, modules, conflicting SAs), not the proposals or "
+                   "selectors";
+    } else if (code == codes::no_proposal_chosen) {
+        v.diagnosis.summary = "proposals do not match: " + here + " found none acceptable";
+        v.change = "the proposals of either end so they match (encryption, integrity, DH group, IKE version, "
+                   "mode); " + here + " logged the refusal";
+    } else if (code == codes::ts_unacceptable) {
+        v.diagnosis.summary = "traffic selectors do not match: " + here + " refused them";
+        v.change = "the protected subnets (local/remote selectors) of " + here + " or " + there +
+                   " so they mirror each other";
+    } else if (code == codes::auth_failed) {
+        v.diagnosis.summary = "authentication failed and neither log shows an ID mismatch: the pre-shared keys "
+                              "(or certificates) differ";
+        v.change_role = "both";
+        v.change = "the pre-shared key: set the same one on both ends";
+    } else if (code == codes::dpd_timeout) {
+        v.diagnosis.summary = "the tunnel came up, then the ends stopped hearing each other (dead peer detection)";
+        v.change_role = "path";
+        v.change = "nothing in either configuration: the path between the ends (WAN link, address change)";
+    } else if (code == codes::peer_unreachable) {
+        v.diagnosis.summary = here + " got no answer from " + there +
+                              (root_of(other) == codes::none ? ", whose log shows nothing of it" : "");
+        v.change_role = "path";
+        v.change = "the path (UDP 500/4500, firewalls, NAT) or the address the initiator uses for the responder";
+    } else {
+        v.diagnosis.summary = code + " at " + here;
+        v.change = "the configuration of " + here;
+    }
+    v.diagnosis.advice = "Change " + v.change + ".";
+    if (v.change_role == "both" || v.change_role == "path") v.change_file.clear();  // no one end's file
+    // The end that could only guess gets what the other end's log proves.
+    if (root_of(other) != code && (root_of(other) == codes::none || explains(code, root_of(other)))) {
+        if (root_of(other) != codes::none) {
+            RootCause rc;
+            rc.code = code;
+            rc.summary = v.diagnosis.summary;
+            rc.proved_by = proof->file;
+            for (auto& od : other.diagnoses) {
+                if (is_finding(od) && explains(code, od.code)) {
+                    rc.explains.push_back(od.code);
+                    od.advice = "The other end's log (" + proof->file + ") proves " + code +
+                                ": this is what this end sees of it. " + v.diagnosis.advice;
+                }
+            }
+            Diagnosis proved = d;
+            proved.summary = v.diagnosis.summary;
+            proved.advice = v.diagnosis.advice;
+            other.diagnoses.insert(other.diagnoses.begin(), std::move(proved));
+            order_around(other, code, proof->file);
+            other.root_cause = std::move(rc);
+        }
+    }
+    return v;
 }
 
 std::vector<Diagnosis> diagnose_files(const std::vector<FileSummary>& files) {

@@ -14,4 +14,11 @@ std::vector<Diagnosis> diagnose_peer(const PeerReport& peer, const std::string& 
                                      const std::vector<NameCheck>& names);
 std::vector<Diagnosis> diagnose_files(const std::vector<FileSummary>& files);
 
+// Picks the peer's root cause among its findings (the one that explains the others), puts it first with the
+// highest severity and marks the findings it explains.
+void assign_root_cause(PeerReport& peer);
+// Both ends of one tunnel: their evidence combined into one verdict naming whose configuration to change; the
+// end whose own log could only guess gets the cause the other end's log proves as its root cause.
+std::optional<TunnelVerdict> judge_tunnel(PeerReport& a, PeerReport& b);
+
 }  // namespace nettool::ikelog

@@ -537,6 +537,25 @@ void Analyzer::set_live_callback(LiveCallback callback) { state_->live = std::mo
 void Analyzer::set_name_checks(std::vector<NameCheck> checks) { state_->name_checks = std::move(checks); }
 void Analyzer::on_event(const Event& event) { state_->on_event(event); }
 
+void Analyzer::relabel_lines(std::size_t index, const std::string& generation) {
+    if (index >= state_->files.size()) return;
+    const std::string from = state_->files[index].path + ":";
+    const std::string to = generation + ":";
+    auto relabel = [&](Evidence& e) {
+        if (e.source.compare(0, from.size(), from) == 0) e.source = to + e.source.substr(from.size());
+    };
+    for (auto& [key, a] : state_->open[index]) {
+        for (auto& c : a.codes) relabel(c.evidence);
+        relabel(a.extra_evidence);
+    }
+    for (auto& [key, p] : state_->peers) {
+        if (p.file != index) continue;
+        for (auto& [code, f] : p.failures) {
+            for (auto& e : f.evidence) relabel(e);
+        }
+    }
+}
+
 // ---- report -------------------------------------------------------------------------------------------------
 
 namespace {
@@ -581,6 +600,7 @@ PeerReport finish_peer(const PeerAgg& p, const std::vector<FileSummary>& files, 
     r.recent_attempts.assign(p.recent.begin(), p.recent.end());
     r.diagnoses = diagnose_peer(r, p.proposals_received, p.proposals_configured, p.rejected_here,
                                 p.rejected_by_peer, p.detail, names);
+    assign_root_cause(r);
     return r;
 }
 
@@ -775,8 +795,77 @@ IkeReport Analyzer::report() const {
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     for (const auto& [file, p] : ordered) report.peers.push_back(finish_peer(*p, report.files, report.name_checks));
     report.correlations = correlate(report.peers, report.files);
+    auto find_peer = [&](const std::string& file, const std::string& peer) -> PeerReport* {
+        for (auto& p : report.peers) {
+            if (p.file == file && p.peer == peer) return &p;
+        }
+        return nullptr;
+    };
+    for (auto& c : report.correlations) {
+        PeerReport* a = find_peer(c.file_a, c.peer_a);
+        PeerReport* b = find_peer(c.file_b, c.peer_b);
+        if (a && b) c.verdict = judge_tunnel(*a, *b);
+    }
     report.diagnoses = diagnose_files(report.files);
+    // A log in a known format whose lines made no negotiation to follow: the tunnel's state is unknown.
+    for (const auto& f : report.files) {
+        if (f.format == "unknown") continue;
+        bool any = std::any_of(report.peers.begin(), report.peers.end(),
+                               [&](const PeerReport& p) { return p.file == f.path; });
+        if (any) continue;
+        report.diagnoses.push_back({"no_negotiation", Severity::warning,
+                                    f.path + ": " + f.format + " lines, but could not follow any negotiation",
+                                    {{"lines", std::to_string(f.lines), "", f.path},
+                                     {"events", std::to_string(f.events), "", f.path}},
+                                    "The log shows no IKE negotiation start, result or failure for any peer: this "
+                                    "end never initiated nor answered one in this period, or the log level hides "
+                                    "it. Read the other end's log, or raise the log level.",
+                                    std::nullopt});
+    }
     return report;
+}
+
+bool IkeReport::problem_found() const {
+    if (has_problem(diagnoses)) return true;
+    for (const auto& p : peers) {
+        if (has_problem(p.diagnoses)) return true;
+    }
+    for (const auto& c : correlations) {
+        if (c.verdict && c.verdict->diagnosis.severity != Severity::info) return true;
+    }
+    return false;
+}
+
+Status keep_peers(IkeReport& report, const std::vector<std::string>& wanted) {
+    if (wanted.empty()) return Ok{};
+    auto named = [&](const std::string& peer, const std::string& connection) {
+        return std::find(wanted.begin(), wanted.end(), peer) != wanted.end() ||
+               (!connection.empty() && std::find(wanted.begin(), wanted.end(), connection) != wanted.end());
+    };
+    std::vector<PeerReport> kept;
+    std::string existing;
+    for (auto& p : report.peers) {
+        std::string name = p.peer + (p.connection.empty() || p.connection == p.peer ? "" : " (" + p.connection + ")");
+        if (existing.find(name) == std::string::npos) existing += (existing.empty() ? "" : ", ") + name;
+        if (named(p.peer, p.connection)) kept.push_back(std::move(p));
+    }
+    if (kept.empty()) {
+        std::string asked;
+        for (const auto& w : wanted) asked += (asked.empty() ? "" : ", ") + w;
+        return input_error("--peer " + asked + " matches no peer; peers in the input: " +
+                           (existing.empty() ? std::string("none") : existing));
+    }
+    report.peers = std::move(kept);
+    std::vector<Correlation> correlations;
+    for (auto& c : report.correlations) {
+        bool a = std::any_of(report.peers.begin(), report.peers.end(),
+                             [&](const PeerReport& p) { return p.file == c.file_a && p.peer == c.peer_a; });
+        bool b = std::any_of(report.peers.begin(), report.peers.end(),
+                             [&](const PeerReport& p) { return p.file == c.file_b && p.peer == c.peer_b; });
+        if (a || b) correlations.push_back(std::move(c));
+    }
+    report.correlations = std::move(correlations);
+    return Ok{};
 }
 
 bool IkeReport::all_established() const {

@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <map>
 #include <sys/inotify.h>
@@ -190,15 +191,46 @@ private:
         } else if (exists && (st.st_ino != inode_ || st.st_dev != device_)) {
             read_all();  // the rest of the rotated file first
             splitter_->finish();
+            new_generation(rotated_name(false));
             reopen();
         } else if (exists && static_cast<std::uint64_t>(st.st_size) < offset_) {
+            splitter_->finish();
+            new_generation(rotated_name(true));
             lseek(fd_, 0, SEEK_SET);  // truncated in place (copytruncate)
             offset_ = 0;
-            splitter_->finish();
         }
         read_all();
         feeder_->flush(false);
         if (options_.on_idle) options_.on_idle();
+    }
+
+    // Where the lines read so far went: the file in the same directory that now has the old inode (logrotate's
+    // charon.log.1, or a dated name); after copytruncate, the copy of the same size.
+    std::string rotated_name(bool truncated) const {
+        std::string dir = path_.find('/') == std::string::npos ? "." : path_.substr(0, path_.rfind('/'));
+        if (dir.empty()) dir = "/";
+        std::string base = path_.substr(path_.rfind('/') == std::string::npos ? 0 : path_.rfind('/') + 1);
+        std::string prefix = path_.substr(0, path_.size() - base.size());
+        std::string found;
+        if (DIR* d = ::opendir(dir.c_str())) {
+            while (dirent* entry = ::readdir(d)) {
+                std::string name = entry->d_name;
+                if (name == base || name.compare(0, base.size(), base) != 0) continue;
+                struct stat st {};
+                if (::stat((prefix + name).c_str(), &st) != 0) continue;
+                bool same = truncated ? static_cast<std::uint64_t>(st.st_size) == offset_
+                                      : st.st_ino == inode_ && st.st_dev == device_;
+                if (same && (found.empty() || name.size() < found.size() - prefix.size())) found = prefix + name;
+            }
+            ::closedir(d);
+        }
+        if (!found.empty()) return found;
+        return path_ + (truncated ? " (before truncation)" : " (rotated away)");
+    }
+
+    void new_generation(const std::string& old_name) {
+        analyzer_.relabel_lines(file_, old_name);
+        feeder_->restart_numbering();
     }
 
     void read_all() {

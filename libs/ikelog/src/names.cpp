@@ -5,6 +5,7 @@
 #include "nettool/io/dns_client.hpp"
 #include "nettool/wire/ip_address.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace nettool::ikelog {
@@ -34,7 +35,7 @@ void lookup_name(NameCheck& check, const std::vector<DnsServer>& servers) {
     std::set<std::string> seen;
     std::vector<std::string> errors;
     for (std::uint16_t type : {std::uint16_t{1}, std::uint16_t{28}}) {
-        Status started = client.query(check.name, type, options, [&](DnsResult result) {
+        Status started = client.query(check.name, type, options, [&, type](DnsResult result) {
             if (result.outcome == DnsOutcome::answer) {
                 for (const DnsRecord* r : result.records()) {
                     if (r->address && seen.insert(r->address->to_string()).second) {
@@ -52,6 +53,7 @@ void lookup_name(NameCheck& check, const std::vector<DnsServer>& servers) {
     }
     io.run();
     if (check.addresses.empty()) {
+        std::sort(errors.begin(), errors.end());  // "A: ..." before "AAAA: ...", whichever answered first
         std::string joined;
         for (const auto& e : errors) joined += (joined.empty() ? "" : ", ") + e;
         check.error = joined.empty() ? "no address records" : joined;

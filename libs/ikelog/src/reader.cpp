@@ -84,6 +84,7 @@ void LogFeeder::unknown(std::string_view text) {
     ++f.skipped;
     if (text::looks_binary(text)) {
         ++f.skipped_binary;
+        if (text::looks_utf16(text)) ++f.skipped_utf16;
     } else {
         ++f.skipped_unrecognised;
     }
@@ -364,6 +365,10 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     }
     struct stat st {};
     bool plain = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !starts_gzip(fd, st);
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return input_error("a directory, not a log file (name the log files in it)", path);
+    }
     std::size_t index = analyzer.add_file(path == "-" ? "(stdin)" : path);
     LogFeeder feeder(analyzer, index, forced);
     Status status = Ok{};
@@ -380,7 +385,25 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
         status = read_stream(fd, path, feeder);  // closes fd
     }
     feeder.flush(true);  // input ended before detection had enough lines: decide with what there is
+    if (!status) return status;
+    if (auto why = not_a_log(analyzer.file(index))) return input_error(*why, path == "-" ? "(stdin)" : path);
     return status;
+}
+
+std::optional<std::string> not_a_log(const FileSummary& f) {
+    if (f.format != "unknown") return std::nullopt;
+    std::size_t blank = f.lines - std::min(f.lines, f.skipped);  // lines neither parsed nor skipped
+    if (f.lines == 0 || f.skipped == 0) return std::string("empty: no line of text in it") +
+                                               (f.lines > 0 ? " (" + std::to_string(blank) + " blank lines)" : "");
+    if (f.skipped_utf16 * 2 >= f.skipped) {
+        return "UTF-16 text, not a readable line in it: convert it first (iconv -f UTF-16 -t UTF-8)";
+    }
+    if (f.skipped_binary * 2 >= f.skipped) {
+        return "binary data, not a text log (" + std::to_string(f.skipped_binary) + " of " +
+               std::to_string(f.lines) + " lines are binary)";
+    }
+    return "no known IKE log format recognised in " + std::to_string(f.lines) +
+           " lines; force one with --format NAME (see --help) if this is the VPN log";
 }
 
 }  // namespace nettool::ikelog

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -121,7 +122,23 @@ void to_json(nlohmann::json& j, const IkeReport& r) {
         for (const auto& f : p.failures) {
             failures.push_back({{"code", f.code}, {"count", f.count}, {"evidence", f.evidence}});
         }
+        if (p.root_cause) {
+            nlohmann::json rc = {{"code", p.root_cause->code},
+                                 {"summary", p.root_cause->summary},
+                                 {"explains", p.root_cause->explains}};
+            rc["proved_by"] = p.root_cause->proved_by.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(p.root_cause->proved_by);
+            pj["root_cause"] = std::move(rc);
+        } else {
+            pj["root_cause"] = nullptr;
+        }
         pj["diagnoses"] = p.diagnoses;
+        for (auto& dj : pj["diagnoses"]) {
+            bool follows = p.root_cause && dj["code"] != p.root_cause->code &&
+                           std::find(p.root_cause->explains.begin(), p.root_cause->explains.end(),
+                                     dj["code"].get<std::string>()) != p.root_cause->explains.end();
+            dj["follows_from"] = follows ? nlohmann::json(p.root_cause->code) : nlohmann::json(nullptr);
+        }
         auto& attempts = pj["recent_attempts"] = nlohmann::json::array();
         for (const auto& a : p.recent_attempts) attempts.push_back(attempt_json(a));
         peers.push_back(std::move(pj));
@@ -136,6 +153,15 @@ void to_json(nlohmann::json& j, const IkeReport& r) {
         for (const auto& pair : c.pairs) {
             pairs.push_back({{"a", pair.a ? attempt_json(*pair.a) : nlohmann::json(nullptr)},
                              {"b", pair.b ? attempt_json(*pair.b) : nlohmann::json(nullptr)}});
+        }
+        if (c.verdict) {
+            cj["verdict"] = c.verdict->diagnosis;
+            cj["verdict"]["change"] = {{"file", c.verdict->change_file.empty() ? nlohmann::json(nullptr)
+                                                                               : nlohmann::json(c.verdict->change_file)},
+                                       {"role", c.verdict->change_role},
+                                       {"what", c.verdict->change}};
+        } else {
+            cj["verdict"] = nullptr;
         }
         correlations.push_back(std::move(cj));
     }
@@ -182,6 +208,12 @@ void render_human(std::ostream& out, const IkeReport& r, const Style& style) {
                   {Colour::none, Colour::none, Colour::none, Colour::none,
                    p.last_attempt_established ? Colour::green : Colour::red});
         t.render(out, style, "  ");
+        if (p.root_cause) {
+            out << "  root cause: " << style.paint(p.root_cause->code, Colour::red) << " - "
+                << sanitize_for_terminal(p.root_cause->summary);
+            if (!p.root_cause->proved_by.empty()) out << " (proved by " << sanitize_for_terminal(p.root_cause->proved_by) << ")";
+            out << '\n';
+        }
         out << "  failure: "
             << style.paint(p.failure, p.failure == codes::none ? Colour::green : Colour::red) << '\n';
         render_diagnoses(out, p.diagnoses, style, "  ");
@@ -204,6 +236,18 @@ void render_human(std::ostream& out, const IkeReport& r, const Style& style) {
                        pair.b ? pair.b->notes : "(no attempt)"});
         }
         t.render(out, style, "  ");
+        if (c.verdict) {
+            out << "  " << style.paint("tunnel verdict", Colour::bold) << ": " << c.verdict->diagnosis.code;
+            if (c.verdict->change_role != "none") {
+                out << "; change: "
+                    << (c.verdict->change_file.empty() || c.verdict->change_role == "both" ||
+                                c.verdict->change_role == "path"
+                            ? c.verdict->change_role
+                            : sanitize_for_terminal(c.verdict->change_file) + " (" + c.verdict->change_role + ")");
+            }
+            out << '\n';
+            render_diagnoses(out, {c.verdict->diagnosis}, style, "  ");
+        }
     }
     if (!r.diagnoses.empty()) {
         out << '\n';

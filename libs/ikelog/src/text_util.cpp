@@ -259,4 +259,17 @@ bool looks_binary(std::string_view line) {
     return false;
 }
 
+bool looks_utf16(std::string_view line) {
+    // ASCII text in UTF-16: every other byte is NUL (the line split at a newline may start with the odd one).
+    std::size_t nul = 0, printable = 0;
+    for (unsigned char c : line) {
+        if (c == 0) {
+            ++nul;
+        } else if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\r' || c == 0xff || c == 0xfe) {
+            ++printable;
+        }
+    }
+    return line.size() >= 4 && nul * 5 >= line.size() * 2 && (nul + printable) * 10 >= line.size() * 9;
+}
+
 }  // namespace nettool::ikelog::text

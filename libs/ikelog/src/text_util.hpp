@@ -176,5 +176,6 @@ private:
 
 // Cheap check that a line is text: no NUL and no control bytes other than tab and ESC... (binary data).
 bool looks_binary(std::string_view line);
+bool looks_utf16(std::string_view line);  // ASCII text encoded as UTF-16 (every other byte NUL)
 
 }  // namespace nettool::ikelog::text

@@ -413,6 +413,24 @@ InterfaceReport analyze_interface(const InterfaceSnapshot& start, const Interfac
     return r;
 }
 
+InterfaceReport analyze_vanished(const InterfaceSnapshot& start, double window_seconds) {
+    InterfaceReport r = analyze_interface(start, start, 0);
+    r.vanished = true;
+    r.diagnoses.clear();
+    r.notes.push_back("the interface disappeared during the window: the values shown are from before");
+    r.diagnoses.push_back(
+        {"interface_vanished", Severity::critical,
+         start.name + " disappeared during the " + format_number(window_seconds, 1) + " s window",
+         {{"interface", "present (" + (start.operstate.empty() ? std::string("state unknown") : start.operstate) +
+                            ") at the start, gone at the end",
+           "present throughout", "sysfs class/net/" + start.name}},
+         "Something removed the interface while it was watched: a cable modem or USB NIC unplugged or reset, a "
+         "driver reloaded, a VPN/virtual link torn down (veth, tun, PPP). Check the kernel log (dmesg) for the "
+         "moment it went, and what manages the interface.",
+         std::nullopt});
+    return r;
+}
+
 void to_json(nlohmann::json& j, const CounterChange& c) {
     j = {{"start", c.start},
          {"end", c.end},
@@ -436,6 +454,7 @@ void to_json(nlohmann::json& j, const InterfaceReport& r) {
     j["carrier"] = opt_bool(r.carrier);
     j["admin_up"] = opt_bool(r.admin_up);
     j["virtual"] = r.virtual_nic;
+    j["vanished"] = r.vanished;
     j["speed_mbps"] = r.settings.speed_mbps ? nlohmann::json(*r.settings.speed_mbps) : nlohmann::json(nullptr);
     j["duplex"] = to_string(r.settings.duplex);
     j["autoneg"] = opt_bool(r.settings.autoneg);

@@ -92,9 +92,7 @@ std::vector<InterfaceReport> analyze_samples(const Sample& start, const Sample& 
         if (s == start.merged.end()) continue;
         auto e = end.merged.find(name);
         if (e == end.merged.end()) {
-            auto report = analyze_interface(s->second, s->second, 0);
-            report.notes.push_back("the interface disappeared during the window: only the first sample is shown");
-            reports.push_back(std::move(report));
+            reports.push_back(analyze_vanished(s->second, window));
         } else {
             reports.push_back(analyze_interface(s->second, e->second, window));
         }
@@ -171,8 +169,11 @@ Result<LinkReport> analyze_recording(const LinkRequest& request) {
     report.source = "recorded";
     report.sysfs_root = request.sysfs_root->string();
 
+    // Two samples: start/ and the window length. end/ may hold nothing (every interface gone by then), and git
+    // keeps no empty directory, so its class/net may be missing.
     const bool two = std::filesystem::is_directory(root / "start" / "class" / "net", ec) &&
-                     std::filesystem::is_directory(root / "end" / "class" / "net", ec);
+                     (std::filesystem::is_directory(root / "end" / "class" / "net", ec) ||
+                      std::filesystem::is_regular_file(root / "window_seconds", ec));
     if (!two && !std::filesystem::is_directory(root / "class" / "net", ec)) {
         return input_error("no class/net directory (expected a sysfs root, or the directory nettool link --record "
                            "wrote)",
@@ -221,9 +222,11 @@ Result<LinkReport> analyze_recording(const LinkRequest& request) {
     if (!start) return start.error();
     Sample end_sample;
     if (two) {
-        auto end = take_sample(root / "end", request.interfaces, *end_ethtool, false, ErrorKind::input);
-        if (!end) return end.error();
-        end_sample = std::move(end).value();
+        if (std::filesystem::is_directory(root / "end" / "class" / "net", ec)) {
+            auto end = take_sample(root / "end", request.interfaces, *end_ethtool, false, ErrorKind::input);
+            if (!end) return end.error();
+            end_sample = std::move(end).value();
+        }
     } else {
         end_sample = *start;
     }

@@ -224,7 +224,14 @@ Result<SysfsInterface> read_sysfs_interface(const std::filesystem::path& root, c
     if (speed.text) {
         iface.speed_mbps = parse_sysfs_speed(*speed.text);
     } else if (speed.error == EINVAL) {
-        add_note(iface.notes, "sysfs speed/duplex unreadable (EINVAL): the kernel gives no speed while the link is down");
+        // The kernel refuses `speed` for a link that is down, and for interfaces that have none at all (loopback).
+        if (iface.type == 772u) {
+            add_note(iface.notes, "sysfs speed/duplex unreadable (EINVAL): a loopback interface has no speed");
+        } else if (iface.carrier == false || iface.operstate == "down" || iface.operstate == "lowerlayerdown") {
+            add_note(iface.notes, "sysfs speed/duplex unreadable (EINVAL): the kernel gives no speed while the link is down");
+        } else {
+            add_note(iface.notes, "sysfs speed/duplex unreadable (EINVAL): the driver reports no speed for this interface");
+        }
     }
     if (auto r = read("duplex"); r.text) iface.duplex = parse_sysfs_duplex(*r.text);
     iface.has_device = std::filesystem::exists(dir / "device", ec);
@@ -278,7 +285,9 @@ Status write_sysfs_interface(const std::filesystem::path& root, const SysfsInter
     if (iface.carrier_changes) put(dir / "carrier_changes", std::to_string(*iface.carrier_changes));
     if (iface.speed_mbps) put(dir / "speed", std::to_string(*iface.speed_mbps));
     if (iface.duplex != Duplex::unknown) put(dir / "duplex", to_string(iface.duplex));
-    if (iface.has_device) std::filesystem::create_directories(dir / "device", ec);
+    // A marker file where sysfs has the `device` link (read back by the same exists() test): a recording must
+    // survive git, which drops empty directories, so a hardware NIC does not replay as a virtual one.
+    if (iface.has_device) put(dir / "device", "hardware device (nettool link --record marker for the sysfs device link)\n");
     for (const auto& [counter, value] : iface.statistics) put(dir / "statistics" / counter, std::to_string(value));
     if (!ok || ec) return environment_error("cannot write the recording", dir.string());
     return Ok{};

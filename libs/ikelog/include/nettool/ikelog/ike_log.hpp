@@ -33,6 +33,7 @@ struct FileSummary {
     std::size_t skipped_binary = 0;
     std::size_t skipped_too_long = 0;
     std::size_t skipped_unrecognised = 0;
+    std::size_t skipped_utf16 = 0;  // of the binary ones, lines that look like UTF-16 text
     std::size_t events = 0;
     std::map<std::string, std::size_t> other_formats;  // lines parsed by another format (mixed files)
 };
@@ -57,6 +58,15 @@ struct AttemptSummary {
     std::string notes;  // what happened, short (for side-by-side correlation)
 };
 
+// The finding that explains a peer's others: shown first, with the highest severity; the findings it explains
+// (`explains`) are marked as following from it.
+struct RootCause {
+    std::string code;
+    std::string summary;
+    std::vector<std::string> explains;
+    std::string proved_by;  // the other end's log, when pairing both ends proved it; empty: this log alone
+};
+
 struct PeerReport {
     std::string peer;  // remote address, or the connection name when the log never prints the address
     bool peer_is_address = false;
@@ -75,6 +85,7 @@ struct PeerReport {
     bool last_attempt_established = false;
     std::size_t flaps = 0;  // established tunnels later lost (DPD / no answer)
     std::string failure;    // the failure code a reader should act on, or "none"
+    std::optional<RootCause> root_cause;  // empty when nothing at warning or worse was found
     std::vector<FailureCount> failures;
     std::vector<Diagnosis> diagnoses;
     std::vector<AttemptSummary> recent_attempts;  // the last ones (bounded), for correlation and the report
@@ -85,11 +96,20 @@ struct CorrelatedPair {
     std::optional<AttemptSummary> b;
 };
 
+// One verdict for a tunnel whose both ends' logs were given: the evidence of both combined.
+struct TunnelVerdict {
+    Diagnosis diagnosis;
+    std::string change_file;  // whose configuration to change: that end's log file ...
+    std::string change_role;  // ... and its role; "both" / "path" when no one end is at fault
+    std::string change;       // what to change there, in words
+};
+
 struct Correlation {
     std::string file_a, peer_a, file_b, peer_b;
     std::string matched_by;  // "addresses", "spi", "only peers"
     std::string paired_by;   // "time", "spi", "order (from the end)"
     std::vector<CorrelatedPair> pairs;
+    std::optional<TunnelVerdict> verdict;
 };
 
 struct NameCheck {
@@ -105,8 +125,13 @@ struct IkeReport {
     std::vector<Correlation> correlations;
     std::vector<NameCheck> name_checks;
     std::vector<Diagnosis> diagnoses;  // file-level findings (unknown format, skipped lines)
-    bool all_established() const;      // every peer's last attempt established (exit status 0)
+    bool all_established() const;      // every peer's last attempt established
+    bool problem_found() const;        // any finding at warning or worse (exit status 1)
 };
+
+// Keeps only the peers named in `wanted` (address or connection name) and their correlations. An input error
+// listing the peers that exist when none matches (a typo must not hide a failing tunnel).
+Status keep_peers(IkeReport& report, const std::vector<std::string>& wanted);
 
 void to_json(nlohmann::json& j, const IkeReport& report);
 void render_human(std::ostream& out, const IkeReport& report, const Style& style);
@@ -140,6 +165,9 @@ public:
     void set_name_checks(std::vector<NameCheck> checks);
 
     void on_event(const Event& event);
+    // The lines read so far from file `index` now live in `generation` (the log was rotated: charon.log ->
+    // charon.log.1): evidence taken from them names that file from now on.
+    void relabel_lines(std::size_t index, const std::string& generation);
     // Builds the report from everything so far (can be called repeatedly; folds a copy of the open attempts).
     IkeReport report() const;
 
@@ -176,6 +204,8 @@ public:
         summary_.lines += count;
     }
     bool decided() const { return decided_; }
+    // The file was rotated or truncated: the next line is line 1 of the new generation.
+    void restart_numbering() { line_number_ = 0; }
     // Spaces, tabs and carriage returns only: such a line is counted and nothing else.
     static bool is_blank(std::string_view text) {
         return text.empty() || ((text.front() == ' ' || text.front() == '\t' || text.front() == '\r') &&
@@ -217,7 +247,11 @@ private:
 // Reads a whole file ("-" = standard input; gzip-compressed or plain, recognised by content) line by line.
 // A plain regular file is read straight into reused buffers and its lines are handed on as views into them; a
 // large one is read, split and sifted (the format's LineFilter) on a second thread while this one parses.
+// Input that cannot be a log (empty, binary, UTF-16 without a readable line, no known format) is an input error
+// with one line saying why.
 Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* forced);
+// Why a whole file read into `summary` cannot be an IKE log, or nullopt when it can.
+std::optional<std::string> not_a_log(const FileSummary& summary);
 
 // ---- syslog over UDP ----------------------------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ struct InterfaceReport {
     std::optional<bool> carrier;
     std::optional<bool> admin_up;
     bool virtual_nic = false;  // no hardware device behind it, or a known software driver
+    bool vanished = false;     // gone before the end of the window: the values are the last sample before
     LinkSettings settings;     // at the end of the window
     std::optional<DriverInfo> driver;
     std::optional<std::uint32_t> mtu;
@@ -59,6 +60,10 @@ std::map<std::string, CounterChange> counter_changes(const std::map<std::string,
 // Every report carries at least one diagnosis; "ok" when nothing is wrong.
 InterfaceReport analyze_interface(const InterfaceSnapshot& start, const InterfaceSnapshot& end,
                                   double window_seconds);
+
+// An interface present at the start of the window and gone at its end (deleted, driver unloaded, USB NIC
+// unplugged): the start snapshot, kept, with the critical interface_vanished finding instead of a verdict on it.
+InterfaceReport analyze_vanished(const InterfaceSnapshot& start, double window_seconds);
 
 void to_json(nlohmann::json& j, const CounterChange& change);
 void to_json(nlohmann::json& j, const TrafficRate& traffic);
