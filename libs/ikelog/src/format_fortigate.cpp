@@ -16,6 +16,8 @@ int sniff_fortigate(std::string_view line) {
     if (contains(line, "ike 0:") || contains(line, "ike 1:") || contains(line, "ike root:")) return 2;
     if (contains(line, "logid=") && contains(line, "subtype=") && contains(line, "vpn")) return 2;
     if (contains(line, "logid=") && contains(line, "vpntunnel=")) return 2;
+    // FortiOS 4.x: log_id=0101023003 type=event subtype=ipsec ... rem_ip=... vpn_tunnel=...
+    if (contains(line, "log_id=") && (contains(line, "subtype=ipsec") || contains(line, "vpn_tunnel="))) return 2;
     return 0;
 }
 
@@ -23,7 +25,7 @@ int sniff_fortigate(std::string_view line) {
 std::string kv(std::string_view s, std::string_view key) {
     std::size_t at = 0;
     while ((at = s.find(key, at)) != std::string_view::npos) {
-        bool boundary = at == 0 || s[at - 1] == ' ';
+        bool boundary = at == 0 || s[at - 1] == ' ' || s[at - 1] == '>';  // '>': right after a syslog <PRI>
         std::size_t eq = at + key.size();
         if (boundary && eq < s.size() && s[eq] == '=') {
             std::string_view v = s.substr(eq + 1);
@@ -42,7 +44,7 @@ class FortigateParser : public LineParser {
 public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
         std::string_view s = trim(line);
-        if (contains(s, "logid=")) return parse_event_log(s, out);
+        if (contains(s, "logid=") || contains(s, "log_id=")) return parse_event_log(s, out);
         auto at = s.find("ike ");
         if (at == std::string_view::npos) return false;
         std::string_view head = s.substr(0, at);
@@ -171,9 +173,10 @@ private:
 
     bool parse_event_log(std::string_view s, std::vector<Event>& out) {
         std::string logid = kv(s, "logid");
+        if (logid.empty()) logid = kv(s, "log_id");  // FortiOS 4.x spelling, with rem_ip / loc_ip / vpn_tunnel
         if (logid.empty()) return false;
         std::string subtype = kv(s, "subtype");
-        if (!subtype.empty() && subtype != "vpn") return true;  // other FortiOS events
+        if (!subtype.empty() && subtype != "vpn" && subtype != "ipsec") return true;  // other FortiOS events
         Event e;
         std::string date = kv(s, "date"), time = kv(s, "time");
         if (!date.empty() && !time.empty()) {
@@ -184,8 +187,12 @@ private:
             e.seconds = st.seconds;
         }
         e.peer = leading_address(kv(s, "remip"));
+        if (e.peer.empty()) e.peer = leading_address(kv(s, "rem_ip"));
         e.local = leading_address(kv(s, "locip"));
+        if (e.local.empty()) e.local = leading_address(kv(s, "loc_ip"));
         e.connection = kv(s, "vpntunnel");
+        if (e.connection.empty()) e.connection = kv(s, "vpn_tunnel");
+        if (e.connection == "N/A") e.connection.clear();
         e.sa = e.peer.empty() ? e.connection : e.peer;
         std::string action = kv(s, "action"), status = kv(s, "status"), msg = kv(s, "msg"), desc = kv(s, "logdesc");
         std::string init = kv(s, "init");
@@ -198,8 +205,12 @@ private:
             out.push_back(std::move(e));
             return true;
         };
-        std::string text = msg + " " + desc;
-        if (action == "negotiate") {
+        // 0101037124 "IPsec phase 1 error" names the cause only in `reason`.
+        std::string reason = kv(s, "reason");
+        if (reason == "N/A") reason.clear();
+        std::string text = msg + " " + desc + " " + reason;
+        if (!reason.empty()) e.detail += (e.detail.empty() ? "" : ": ") + reason;
+        if (action == "negotiate" || (action.empty() && contains(text, "Negotiate SA Error"))) {
             if (status == "success") {
                 if (contains(text, "phase 2")) {
                     e.phase2 = true;
@@ -207,8 +218,13 @@ private:
                 }
                 return emit(EventKind::phase1_established);
             }
-            if (contains(text, "pre-shared secret mismatch")) return emit(EventKind::error, codes::auth_failed);
-            if (contains(text, "proposal")) return emit(EventKind::error, codes::no_proposal_chosen);
+            if (contains(text, "pre-shared secret mismatch") || contains(text, "pre-shared key mismatch")) {
+                return emit(EventKind::error, codes::auth_failed);
+            }
+            if (contains(text, "proposal")) {
+                if (contains(text, "phase 2") || contains(text, "phase2")) e.phase2 = true;
+                return emit(EventKind::error, codes::no_proposal_chosen);
+            }
             if (contains(text, "peer ID") || contains(text, "peerid")) return emit(EventKind::error, codes::id_mismatch);
             if (contains(text, "no matching phase2") || contains(text, "selector")) {
                 e.phase2 = true;

@@ -59,6 +59,10 @@ void LogFeeder::flush(bool end_of_input) {
     decided_ = true;
     std::vector<std::string> lines = std::move(pending_);
     pending_.clear();
+    if (may_reorder_ && format_ && runs_backwards(lines)) {
+        reverse_ = true;
+        summary_.newest_first = true;
+    }
     std::size_t saved = line_number_;
     line_number_ = pending_first_line_ - 1;
     for (const auto& l : lines) {
@@ -66,6 +70,62 @@ void LogFeeder::flush(bool end_of_input) {
         process(l);
     }
     line_number_ = saved;
+}
+
+// Newest first: the time stamps the format's own parser reads off the sampled lines mostly go down. Lines with
+// the same stamp count neither way; a single step back (midnight, a clock set) does not turn a file around.
+bool LogFeeder::runs_backwards(const std::vector<std::string>& lines) const {
+    std::unique_ptr<LineParser> scratch = format_->create();
+    std::vector<Event> events;
+    double previous = -1;
+    std::size_t up = 0, down = 0;
+    for (const auto& line : lines) {
+        events.clear();
+        if (is_blank(line) || !scratch->parse(line, events)) continue;
+        for (const Event& e : events) {
+            if (e.seconds < 0) continue;
+            if (previous >= 0 && e.seconds > previous) ++up;
+            if (previous >= 0 && e.seconds < previous) ++down;
+            previous = e.seconds;
+            break;  // one stamp per line
+        }
+    }
+    return down >= 2 && down > 3 * up;
+}
+
+namespace {
+constexpr std::size_t kMaxHeldBytes = 256u << 20;  // newest-first exports are GUI-sized; beyond this, file order
+}
+
+void LogFeeder::hold(std::string_view text) {
+    held_.emplace_back(line_number_, std::string(text));
+    held_bytes_ += text.size() + sizeof(held_.back());
+    if (held_bytes_ <= kMaxHeldBytes) return;
+    // Too large to turn around in memory: read it in file order after all, and do not claim otherwise.
+    reverse_ = false;
+    summary_.newest_first = false;
+    std::size_t saved = line_number_;
+    for (auto& [number, line] : held_) {
+        line_number_ = number;
+        process(line);
+    }
+    line_number_ = saved;
+    held_.clear();
+    held_bytes_ = 0;
+}
+
+void LogFeeder::finish() {
+    flush(true);
+    if (!reverse_) return;
+    reverse_ = false;
+    std::size_t saved = line_number_;
+    for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+        line_number_ = it->first;
+        process(it->second);
+    }
+    line_number_ = saved;
+    held_.clear();
+    held_bytes_ = 0;
 }
 
 void LogFeeder::unknown(std::string_view text) {
@@ -366,6 +426,7 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     bool plain = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !starts_gzip(fd, st);
     std::size_t index = analyzer.add_file(path == "-" ? "(stdin)" : path);
     LogFeeder feeder(analyzer, index, forced);
+    feeder.allow_reordering();
     Status status = Ok{};
     if (plain) {
         struct Closer {
@@ -379,7 +440,7 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     } else {
         status = read_stream(fd, path, feeder);  // closes fd
     }
-    feeder.flush(true);  // input ended before detection had enough lines: decide with what there is
+    feeder.finish();  // decides the format if the input was short; replays a newest-first file oldest first
     return status;
 }
 
