@@ -65,6 +65,14 @@ TEST_CASE("published vendor excerpts give their labelled peers, outcomes and fai
                 for (const auto& c : p.failures) got.insert(c.code);
                 for (const auto& c : want["failures_seen"]) expected.insert(c.get<std::string>());
                 CHECK(got == expected);
+                if (want.contains("evidence_line")) {
+                    auto reported = std::find_if(p.failures.begin(), p.failures.end(),
+                                                 [&](const FailureCount& c) { return c.code == p.failure; });
+                    REQUIRE(reported != p.failures.end());
+                    REQUIRE_FALSE(reported->evidence.empty());
+                    std::string at = log.string() + ":" + std::to_string(want["evidence_line"].get<int>());
+                    CHECK(reported->evidence.front().source == at);
+                }
                 for (const auto& c : p.failures) {
                     bool diagnosed = std::any_of(p.diagnoses.begin(), p.diagnoses.end(),
                                                  [&](const Diagnosis& d) { return d.code == c.code; });
@@ -73,7 +81,7 @@ TEST_CASE("published vendor excerpts give their labelled peers, outcomes and fai
             }
         }
     }
-    CHECK(files >= 15);
+    CHECK(files >= 25);
     CHECK(peers_checked >= files);
     // Every vendor of issue 21 has published (not hand-made) excerpts among its fixtures.
     for (const char* name : {"juniper-srx", "mikrotik", "panos", "sonicwall", "fortigate"}) {
@@ -110,6 +118,15 @@ TEST_CASE("a newest-first export is read in reverse, and the same lines oldest f
         CHECK(plain.peers[i].failure == reversed.peers[i].failure);
         CHECK(plain.peers[i].established == reversed.peers[i].established);
     }
+}
+
+TEST_CASE("a traffic-selector refusal is never reported as phase 1 not coming up") {
+    IkeReport report =
+        analyse(nettool::test::fixtures_dir() / "ikelog/vendors/fixes/strongswan-ts-after-quick-mode.log");
+    REQUIRE(report.peers.size() == 1);
+    const PeerReport& p = report.peers[0];
+    CHECK(p.failure == "ts_unacceptable");
+    for (const Diagnosis& d : p.diagnoses) CHECK(d.summary.find("never came up") == std::string::npos);
 }
 
 TEST_CASE("vendor lines inside a mixed syslog file are found and the rest is counted, not misread") {
