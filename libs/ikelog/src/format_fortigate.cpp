@@ -13,12 +13,34 @@ namespace {
 using namespace text;
 
 int sniff_fortigate(std::string_view line) {
-    if (contains(line, "ike 0:") || contains(line, "ike 1:") || contains(line, "ike root:")) return 2;
+    if (contains(line, "ike 0:") || contains(line, "ike 1:") || contains(line, "ike root:") ||
+        contains(line, "ike V=") || contains(line, "ike Negotiate SA Error")) {
+        return 2;
+    }
     if (contains(line, "logid=") && contains(line, "subtype=") && contains(line, "vpn")) return 2;
     if (contains(line, "logid=") && contains(line, "vpntunnel=")) return 2;
     // FortiOS 4.x: log_id=0101023003 type=event subtype=ipsec ... rem_ip=... vpn_tunnel=...
     if (contains(line, "log_id=") && (contains(line, "subtype=ipsec") || contains(line, "vpn_tunnel="))) return 2;
     return 0;
+}
+
+// The failure a debug line's reason names ("no SA proposal chosen", "PSK auth failed: probable pre-shared key
+// mismatch", "gw validation failed", ...); empty when none.
+const char* debug_reason_code(std::string_view m) {
+    if (contains(m, "no SA proposal chosen") || contains(m, "no suitable proposal") ||
+        contains(m, "NO_PROPOSAL_CHOSEN") || contains(m, "proposal not match local policy")) {
+        return codes::no_proposal_chosen;
+    }
+    if (contains(m, "probable pre-shared secret mismatch") || contains(m, "probable pre-shared key mismatch") ||
+        contains(m, "PSK auth failed") || contains(m, "AUTHENTICATION_FAILED") || contains(m, "authentication failed")) {
+        return codes::auth_failed;
+    }
+    if ((contains(m, "peer ID") && contains(m, "does not match")) || contains(m, "gw validation failed") ||
+        contains(m, "gateway validation failed")) {
+        return codes::id_mismatch;  // the peer's ID is not the one this gateway accepts
+    }
+    if (contains(m, "no matching phase2") || contains(m, "TS_UNACCEPTABLE")) return codes::ts_unacceptable;
+    return "";
 }
 
 // Value of key=value or key="value" in an event log line; empty when absent.
@@ -50,6 +72,27 @@ public:
         std::string_view head = s.substr(0, at);
         Stamp stamp = take_timestamp(head);
         std::string_view m = s.substr(at + 4);
+        if (consume(m, "V=")) m = m.substr(std::min(m.size(), m.find(':') + 1));  // FortiOS 7: "V=root:0:..."
+        if (auto error = m.find("Negotiate SA Error:"); error != std::string_view::npos) {
+            // "TUN Negotiate SA Error: <reason>" / "0: Negotiate SA Error: <reason>" / "Negotiate SA Error:"
+            Event e;
+            e.time = std::string(stamp.text);
+            e.seconds = stamp.seconds;
+            std::string_view who = trim(m.substr(0, error));
+            if (ends_with(who, ":")) who.remove_suffix(1);
+            if (auto c = who.rfind(':'); c != std::string_view::npos) who = who.substr(c + 1);
+            if (!who.empty() && !is_digit(who.front())) e.connection = std::string(who);
+            e.peer = peer_of(e.connection);
+            e.sa = conn_sa(e.connection);
+            std::string_view reason = trim(m.substr(error + 19));
+            e.detail = "Negotiate SA Error: " + std::string(reason);
+            const char* code = debug_reason_code(reason);
+            if (*code == 0) return true;  // no reason, or one that names no cause we know ("no policy configured")
+            e.kind = EventKind::error;
+            e.code = code;
+            out.push_back(std::move(e));
+            return true;
+        }
         // "0:TUN:1234: message" / "0:TUN:1234:5678: message" / "0: message"
         auto colon = m.find(": ");
         if (colon == std::string_view::npos) return false;
@@ -111,15 +154,9 @@ public:
             e.proposal_side = ProposalSide::received;
             return emit(EventKind::proposals);
         }
-        if (contains(m, "no SA proposal chosen") || contains(m, "no suitable proposal") ||
-            contains(m, "NO_PROPOSAL_CHOSEN")) {
-            return emit(EventKind::error, codes::no_proposal_chosen);
+        if (const char* code = debug_reason_code(m); *code != 0 && code != codes::ts_unacceptable) {
+            return emit(EventKind::error, code);
         }
-        if (contains(m, "probable pre-shared secret mismatch") || contains(m, "AUTHENTICATION_FAILED") ||
-            contains(m, "authentication failed")) {
-            return emit(EventKind::error, codes::auth_failed);
-        }
-        if (contains(m, "peer ID") && contains(m, "does not match")) return emit(EventKind::error, codes::id_mismatch);
         if (contains(m, "no matching phase2") || contains(m, "TS_UNACCEPTABLE")) {
             e.phase2 = true;
             return emit(EventKind::error, codes::ts_unacceptable);
