@@ -112,6 +112,13 @@ TEST_CASE("a newest-first export is read in reverse, and the same lines oldest f
     nettool::test::write_file(forward, turned);
     IkeReport plain = analyse(forward);
     CHECK_FALSE(plain.files[0].newest_first);
+    // A forced format skips detection, not the order check.
+    Analyzer forced;
+    REQUIRE(read_log(log.string(), forced, find_format("sonicwall")).ok());
+    IkeReport forced_report = forced.report();
+    CHECK(forced_report.files[0].forced);
+    CHECK(forced_report.files[0].newest_first);
+    CHECK(forced_report.peers.size() == reversed.peers.size());
     REQUIRE(plain.peers.size() == reversed.peers.size());
     for (std::size_t i = 0; i < plain.peers.size(); ++i) {
         CHECK(plain.peers[i].peer == reversed.peers[i].peer);

@@ -23,10 +23,17 @@ namespace nettool::ikelog {
 LogFeeder::LogFeeder(Analyzer& analyzer, std::size_t file_index, const FormatInfo* forced)
     : analyzer_(analyzer), file_(file_index), summary_(analyzer.file(file_index)), format_(forced) {
     if (forced) {
+        forced_ = forced;
         parser_ = forced->create();
         decided_ = true;
         analyzer_.set_file_format(file_, forced, 1.0, true);
     }
+}
+
+void LogFeeder::allow_reordering() {
+    may_reorder_ = true;
+    // A forced format needs no detection, but the first lines are still held to tell a newest-first file.
+    if (forced_ && line_number_ == 0) decided_ = false;
 }
 
 LogFeeder::~LogFeeder() = default;
@@ -50,12 +57,16 @@ void LogFeeder::line_before_parsing(std::string_view text, bool truncated) {
 
 void LogFeeder::flush(bool end_of_input) {
     if (decided_ || pending_.empty()) return;
-    Detection d = detect_format(pending_);
-    // Nothing recognised yet: while following, wait for more lines before giving up on the format.
-    if (!d.format && !end_of_input && pending_.size() < detection_lines) return;
-    format_ = d.format;
-    if (format_) parser_ = format_->create();
-    analyzer_.set_file_format(file_, format_, d.confidence, false);
+    if (forced_) {
+        format_ = forced_;  // parser_ and the file's format were set when the feeder was made
+    } else {
+        Detection d = detect_format(pending_);
+        // Nothing recognised yet: while following, wait for more lines before giving up on the format.
+        if (!d.format && !end_of_input && pending_.size() < detection_lines) return;
+        format_ = d.format;
+        if (format_) parser_ = format_->create();
+        analyzer_.set_file_format(file_, format_, d.confidence, false);
+    }
     decided_ = true;
     std::vector<std::string> lines = std::move(pending_);
     pending_.clear();

@@ -190,7 +190,7 @@ public:
     void flush(bool end_of_input);
     // For a whole file read once (not a followed one): lets flush() find a newest-first file and hold its lines,
     // and finish() replay them oldest first.
-    void allow_reordering() { may_reorder_ = true; }
+    void allow_reordering();
     void finish();
 
 private:
@@ -223,6 +223,7 @@ private:
     std::size_t pending_first_line_ = 0;
     bool decided_ = false;
     bool may_reorder_ = false;
+    const FormatInfo* forced_ = nullptr;  // --format: no detection, but a whole file's order is still checked
     bool reverse_ = false;                                 // holding the lines of a newest-first file
     std::vector<std::pair<std::size_t, std::string>> held_;  // (line number, text)
     std::size_t held_bytes_ = 0;
