@@ -275,25 +275,12 @@ private:
     std::string alias_from_, alias_to_;
     std::string pending_peer_;
     std::string proposal_;
-    std::vector<std::pair<std::string, std::string>> peers_;  // sa -> peer, small and bounded
+    RecentPairs peers_{256};  // sa -> peer
 
     void remember(const std::string& sa, const std::string& peer) {
-        if (sa.empty() || peer.empty()) return;
-        for (auto& [k, v] : peers_) {
-            if (k == sa) {
-                v = peer;
-                return;
-            }
-        }
-        peers_.emplace_back(sa, peer);
-        if (peers_.size() > 256) peers_.erase(peers_.begin());
+        if (!sa.empty() && !peer.empty()) peers_.set(sa, peer);
     }
-    std::string peer_of(const std::string& sa) const {
-        for (const auto& [k, v] : peers_) {
-            if (k == sa) return v;
-        }
-        return {};
-    }
+    std::string peer_of(const std::string& sa) const { return peers_.get(sa); }
 };
 
 std::unique_ptr<LineParser> create_cisco_ios() { return std::make_unique<CiscoIosParser>(); }

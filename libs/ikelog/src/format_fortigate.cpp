@@ -183,26 +183,12 @@ public:
     }
 
 private:
-    std::vector<std::pair<std::string, std::string>> conn_sa_;
+    RecentPairs conn_sa_{256};  // tunnel name -> serial of its current negotiation
     std::map<std::string, std::string> peer_;
     std::string last_comes_;
 
-    void remember(const std::string& conn, const std::string& sa) {
-        for (auto& [c, s] : conn_sa_) {
-            if (c == conn) {
-                s = sa;
-                return;
-            }
-        }
-        conn_sa_.emplace_back(conn, sa);
-        if (conn_sa_.size() > 256) conn_sa_.erase(conn_sa_.begin());
-    }
-    std::string conn_sa(const std::string& conn) const {
-        for (const auto& [c, s] : conn_sa_) {
-            if (c == conn) return s;
-        }
-        return {};
-    }
+    void remember(const std::string& conn, const std::string& sa) { conn_sa_.set(conn, sa); }
+    std::string conn_sa(const std::string& conn) const { return conn_sa_.get(conn); }
     std::string peer_of(const std::string& conn) const {
         auto it = peer_.find(conn);
         return it == peer_.end() ? std::string() : it->second;

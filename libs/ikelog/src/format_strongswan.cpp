@@ -293,31 +293,15 @@ private:
             Event& x = out[i];
             if (x.sa.empty()) continue;
             if (!x.peer.empty()) {
-                remember_peer(x.sa, x.peer);
-            } else if (const std::string* peer = peer_of(x.sa)) {
-                x.peer = *peer;
+                sa_peer_.set(x.sa, x.peer);
+            } else {
+                x.peer = sa_peer_.get(x.sa);
             }
         }
         return known;
     }
 
-    std::vector<std::pair<std::string, std::string>> sa_peer_;  // sa id -> peer address, the last few SAs
-    void remember_peer(const std::string& sa, const std::string& peer) {
-        for (auto& [k, v] : sa_peer_) {
-            if (k == sa) {
-                v = peer;
-                return;
-            }
-        }
-        sa_peer_.emplace_back(sa, peer);
-        if (sa_peer_.size() > 64) sa_peer_.erase(sa_peer_.begin());
-    }
-    const std::string* peer_of(const std::string& sa) const {
-        for (const auto& [k, v] : sa_peer_) {
-            if (k == sa) return &v;
-        }
-        return nullptr;
-    }
+    RecentPairs sa_peer_{64};  // sa id -> peer address, the last few SAs
 
     static void set_exchange(std::string_view name, Event& e) {
         if (const ExchangeName* x = find_exchange(name)) {
