@@ -32,9 +32,10 @@ TEST_CASE("the registry lists every vendor format once, sorted, each with sniff 
         CHECK(f->create != nullptr);
         CHECK_FALSE(f->description.empty());
     }
-    CHECK(names == std::vector<std::string>{"cisco-asa", "cisco-ios", "etx-vrt", "fortigate", "libreswan",
-                                            "strongswan", "yamaha-rtx"});
-    CHECK(find_format("strongswan") == formats[5]);
+    CHECK(names == std::vector<std::string>{"cisco-asa", "cisco-ios", "etx-vrt", "fortigate", "juniper-srx",
+                                            "libreswan", "mikrotik", "panos", "sonicwall", "strongswan",
+                                            "yamaha-rtx"});
+    CHECK(find_format("strongswan") == formats[9]);
     CHECK(find_format("nonesuch") == nullptr);
     CHECK_FALSE(find_format("etx-vrt")->logs_phase2);
 }

@@ -129,8 +129,9 @@ std::vector<Diagnosis> diagnose_peer(const PeerReport& p, const std::string& pro
             out.push_back(std::move(d));
         } else if (f.code == codes::ts_unacceptable) {
             out.push_back(make(f.code, sev,
-                               "traffic selectors refused with " + who + " (" + counted + "; phase 1 " +
-                                   (p.phase1_established ? "was up" : "never came up") + ")",
+                               // Selectors are negotiated inside phase 1 (quick mode, IKE_AUTH): phase 1 was
+                               // up for them to be refused, whether or not the log shows it coming up.
+                               "traffic selectors refused with " + who + " (" + counted + "; phase 2, after phase 1 came up)",
                                &f,
                                "The protected subnets (local/remote traffic selectors, proxy IDs, crypto ACLs) "
                                "differ between the ends: make them mirror images. Note: a responder that fails to "

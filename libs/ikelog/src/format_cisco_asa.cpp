@@ -90,7 +90,22 @@ public:
             e.role = Role::responder;
             return emit(EventKind::error, codes::unknown_peer);
         }
-        if (contains(m, "IKE_DECODE RESENDING Message")) return emit(EventKind::retransmit);
+        if (contains(m, "un-encrypted INVALID_COOKIE")) {
+            // Main mode stalled and the peer answers our encrypted message with a clear-text INVALID_COOKIE: it
+            // dropped the SA because it has no tunnel-group / pre-shared key for this address.
+            e.notify = "INVALID_COOKIE";
+            e.detail = std::string(m) +
+                       " (the peer has no tunnel-group or pre-shared key for this address, or a different one)";
+            return emit(EventKind::notify_received, codes::auth_failed);
+        }
+        if (contains(m, "IKE_DECODE RESENDING Message")) {
+            // Which main mode message is resent: "HDR + SA" 1, "HDR + KE + NONCE" 3, "HDR + ID + HASH" 5.
+            if (contains(m, "HDR + SA (1)")) e.message_number = 1;
+            if (contains(m, "HDR + KE (4)")) e.message_number = 3;
+            if (contains(m, "HDR + ID (5)")) e.message_number = 5;
+            e.exchange = Exchange::main_mode;
+            return emit(EventKind::retransmit);
+        }
         if (contains(m, "EV_TIMEOUT") || contains(m, "Duplicate first packet detected")) {
             if (contains(m, "Duplicate first packet")) return emit(EventKind::message_received);
             return emit(EventKind::give_up);

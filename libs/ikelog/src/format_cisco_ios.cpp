@@ -13,7 +13,8 @@ using namespace text;
 
 int sniff_cisco_ios(std::string_view line) {
     if (contains(line, "ISAKMP (0:") || contains(line, "ISAKMP:(") || contains(line, "%CRYPTO-") ||
-        contains(line, "IPSEC(")) {
+        contains(line, "IPSEC(") || contains(line, "ISAKMP-ERROR: (") || contains(line, "ISAKMP-PAK: (") ||
+        contains(line, "ISAKMP: (")) {
         return 2;
     }
     if (contains(line, "ISAKMP: ") || contains(line, "ISAKMP ")) return 1;
@@ -25,9 +26,16 @@ bool split_isakmp(std::string_view s, std::string& sa, std::string_view& rest) {
     auto at = s.find("ISAKMP");
     if (at == std::string_view::npos) return false;
     s.remove_prefix(at + 6);
+    // IOS-XE: "ISAKMP-ERROR: (0): ...", "ISAKMP-PAK: (1001):..."
+    if (!s.empty() && s.front() == '-') {
+        auto colon = s.find(':');
+        if (colon == std::string_view::npos) return false;
+        s.remove_prefix(colon);
+    }
     consume(s, " ");
     if (consume(s, ":")) {
-        // "ISAKMP:(1002):..." or "ISAKMP: ..."
+        // "ISAKMP:(1002):..." or "ISAKMP: ..." or IOS-XE "ISAKMP: (1002):..."
+        if (s.size() > 1 && s[0] == ' ' && s[1] == '(') s.remove_prefix(1);
     }
     if (!s.empty() && s.front() == '(') {
         auto close = s.find(')');
@@ -101,6 +109,27 @@ public:
             current_sa_ = sa;
         }
         e.sa = sa;
+        // IOS-XE names both ends at the end of its errors: "... not acceptable! (local 25.2.2.2 remote 15.1.1.1)".
+        if (auto local = m.find("(local "); local != std::string_view::npos && contains(m, " remote ")) {
+            e.local = leading_address(m.substr(local + 7));
+            e.peer = leading_address(after(m.substr(local), " remote ", ")"));
+            if ((e.sa.empty() || e.sa == "0") && current_sa_.empty() && !e.peer.empty()) e.sa = "peer:" + e.peer;
+        }
+        // A policy walk: "atts are not acceptable" for one local policy is no failure while a later one may match;
+        // it becomes one when the walk ends without a match (the next line that is not part of the walk).
+        if (!walk_failed_.empty() && !in_policy_walk(m)) {
+            Event failed = e;
+            failed.detail = walk_failed_;
+            walk_failed_.clear();
+            failed.kind = EventKind::error;
+            failed.code = codes::no_proposal_chosen;
+            if (failed.sa.empty() || failed.sa == "0") failed.sa = current_sa_;
+            if (failed.peer.empty()) failed.peer = peer_of(failed.sa);
+            if (failed.peer.empty()) failed.peer = unkeyed_peer_;
+            if (failed.sa.empty() && !failed.peer.empty()) failed.sa = "peer:" + failed.peer;
+            out.push_back(std::move(failed));
+            if (starts_with(m, "no offers accepted") || contains(m, "phase 1 SA policy not acceptable")) return true;
+        }
         if (contains(m, "(I) ")) e.role = Role::initiator;
         if (contains(m, "(R) ")) e.role = Role::responder;
         if (starts_with(m, "beginning Main Mode exchange") || starts_with(m, "beginning Aggressive Mode exchange")) {
@@ -131,6 +160,8 @@ public:
                 return emit(EventKind::negotiation_start);
             }
             remember(e.sa.empty() || e.sa == "0" ? current_sa_ : e.sa, e.peer);
+            // IOS-XE prints "(N)" rather than a role on a first packet: its errors may follow under "(0)".
+            if ((e.sa.empty() || e.sa == "0") && current_sa_.empty()) unkeyed_peer_ = e.peer;
             e.exchange = contains(m, "QM_") ? Exchange::quick_mode : Exchange::main_mode;
             return emit(EventKind::message_received);
         }
@@ -149,8 +180,18 @@ public:
             e.detail = std::string(m);
             return emit(EventKind::dpd_timeout, codes::dpd_timeout);
         }
-        if (starts_with(m, "atts are not acceptable") || starts_with(m, "no offers accepted")) {
+        if (starts_with(m, "atts are not acceptable") || starts_with(m, "attrs are not acceptable")) {
+            walk_failed_ = proposal_.empty() ? std::string(m) : proposal_ + ": " + std::string(m);
+            return true;
+        }
+        if (starts_with(m, "atts are acceptable")) {
+            walk_failed_.clear();
+            return true;
+        }
+        if (starts_with(m, "no offers accepted") || starts_with(m, "phase 1 SA policy not acceptable")) {
             e.detail = std::string(m);
+            if (e.peer.empty() && current_sa_.empty()) e.peer = unkeyed_peer_;
+            if ((e.sa.empty() || e.sa == "0") && current_sa_.empty() && !e.peer.empty()) e.sa = "peer:" + e.peer;
             return emit(EventKind::error, codes::no_proposal_chosen);
         }
         if (starts_with(m, "phase 2 SA policy not acceptable") || starts_with(m, "phase 2 SA not acceptable")) {
@@ -167,7 +208,6 @@ public:
             if (!proposal_.empty() && proposal_.size() < 400) proposal_ += ", " + std::string(m);
             return true;
         }
-        if (starts_with(m, "atts are acceptable")) return true;
         if (consume(m, "No pre-shared key with ")) {
             // The responder has no key (no peer entry) for this source address: the stale-address case.
             e.peer = leading_address(m);
@@ -185,16 +225,29 @@ public:
             e.phase2 = true;
             return emit(EventKind::child_established);
         }
+        if (starts_with(m, "Sending NOTIFY ") || starts_with(m, "sending NOTIFY ")) {
+            std::string_view rest = m.substr(m.find("NOTIFY ") + 7);
+            e.notify = std::string(rest.substr(0, rest.find(' ')));
+            if (e.notify != "PROPOSAL_NOT_CHOSEN" && e.notify != "NO_PROPOSAL_CHOSEN") return true;
+            e.phase2 = contains(rest, "protocol 3") || contains(rest, "protocol 2");
+            e.detail = std::string(m);
+            return emit(EventKind::notify_sent, codes::no_proposal_chosen);
+        }
         if (starts_with(m, "processing NOTIFY ") || starts_with(m, "received NOTIFY ")) {
             std::string_view rest = m.substr(m.find("NOTIFY ") + 7);
             e.notify = std::string(rest.substr(0, rest.find(' ')));
-            const char* code = e.notify == "NO_PROPOSAL_CHOSEN"       ? codes::no_proposal_chosen
+            const char* code = e.notify == "NO_PROPOSAL_CHOSEN" || e.notify == "PROPOSAL_NOT_CHOSEN"
+                                   ? codes::no_proposal_chosen
                                : e.notify == "INVALID_ID_INFO"         ? codes::ts_unacceptable
                                : e.notify == "INVALID_ID_INFORMATION"  ? codes::ts_unacceptable
                                : e.notify == "AUTHENTICATION_FAILED"   ? codes::auth_failed
                                : e.notify == "INVALID_HASH_INFORMATION" ? codes::auth_failed
                                                                         : "";
-            if (code == codes::ts_unacceptable) e.phase2 = true;
+            // "protocol 3" (ESP) / "protocol 2" (AH): the notify concerns phase 2; "protocol 1" (ISAKMP) phase 1.
+            if (code == codes::ts_unacceptable || contains(rest, "protocol 3") || contains(rest, "protocol 2")) {
+                e.phase2 = true;
+            }
+            e.detail = std::string(m);
             return emit(EventKind::notify_received, code);
         }
         if (starts_with(m, "deleting SA reason")) {
@@ -208,29 +261,26 @@ public:
     }
 
 private:
+    // Lines printed while IOS compares an offered transform with its local policies.
+    static bool in_policy_walk(std::string_view m) {
+        return starts_with(m, "Checking ISAKMP transform ") || starts_with(m, "encryption ") || starts_with(m, "hash ") ||
+               starts_with(m, "default group ") || starts_with(m, "auth ") || starts_with(m, "life ") ||
+               starts_with(m, "keylength ") || starts_with(m, "key length ") || contains(m, "does not match policy") ||
+               starts_with(m, "atts are ") || starts_with(m, "attrs are ") || m.empty();
+    }
+
+    std::string walk_failed_;  // the last "atts are not acceptable" of a policy walk still under way
+    std::string unkeyed_peer_;  // sender of a first packet no SA id was printed for yet (IOS-XE "(0)")
     std::string current_sa_;
     std::string alias_from_, alias_to_;
     std::string pending_peer_;
     std::string proposal_;
-    std::vector<std::pair<std::string, std::string>> peers_;  // sa -> peer, small and bounded
+    RecentPairs peers_{256};  // sa -> peer
 
     void remember(const std::string& sa, const std::string& peer) {
-        if (sa.empty() || peer.empty()) return;
-        for (auto& [k, v] : peers_) {
-            if (k == sa) {
-                v = peer;
-                return;
-            }
-        }
-        peers_.emplace_back(sa, peer);
-        if (peers_.size() > 256) peers_.erase(peers_.begin());
+        if (!sa.empty() && !peer.empty()) peers_.set(sa, peer);
     }
-    std::string peer_of(const std::string& sa) const {
-        for (const auto& [k, v] : peers_) {
-            if (k == sa) return v;
-        }
-        return {};
-    }
+    std::string peer_of(const std::string& sa) const { return peers_.get(sa); }
 };
 
 std::unique_ptr<LineParser> create_cisco_ios() { return std::make_unique<CiscoIosParser>(); }

@@ -13,17 +13,41 @@ namespace {
 using namespace text;
 
 int sniff_fortigate(std::string_view line) {
-    if (contains(line, "ike 0:") || contains(line, "ike 1:") || contains(line, "ike root:")) return 2;
+    if (contains(line, "ike 0:") || contains(line, "ike 1:") || contains(line, "ike root:") ||
+        contains(line, "ike V=") || contains(line, "ike Negotiate SA Error")) {
+        return 2;
+    }
     if (contains(line, "logid=") && contains(line, "subtype=") && contains(line, "vpn")) return 2;
     if (contains(line, "logid=") && contains(line, "vpntunnel=")) return 2;
+    // FortiOS 4.x: log_id=0101023003 type=event subtype=ipsec ... rem_ip=... vpn_tunnel=...
+    if (contains(line, "log_id=") && (contains(line, "subtype=ipsec") || contains(line, "vpn_tunnel="))) return 2;
     return 0;
+}
+
+// The failure a debug line's reason names ("no SA proposal chosen", "PSK auth failed: probable pre-shared key
+// mismatch", "gw validation failed", ...); empty when none.
+const char* debug_reason_code(std::string_view m) {
+    if (contains(m, "no SA proposal chosen") || contains(m, "no suitable proposal") ||
+        contains(m, "NO_PROPOSAL_CHOSEN") || contains(m, "proposal not match local policy")) {
+        return codes::no_proposal_chosen;
+    }
+    if (contains(m, "probable pre-shared secret mismatch") || contains(m, "probable pre-shared key mismatch") ||
+        contains(m, "PSK auth failed") || contains(m, "AUTHENTICATION_FAILED") || contains(m, "authentication failed")) {
+        return codes::auth_failed;
+    }
+    if ((contains(m, "peer ID") && contains(m, "does not match")) || contains(m, "gw validation failed") ||
+        contains(m, "gateway validation failed")) {
+        return codes::id_mismatch;  // the peer's ID is not the one this gateway accepts
+    }
+    if (contains(m, "no matching phase2") || contains(m, "TS_UNACCEPTABLE")) return codes::ts_unacceptable;
+    return "";
 }
 
 // Value of key=value or key="value" in an event log line; empty when absent.
 std::string kv(std::string_view s, std::string_view key) {
     std::size_t at = 0;
     while ((at = s.find(key, at)) != std::string_view::npos) {
-        bool boundary = at == 0 || s[at - 1] == ' ';
+        bool boundary = at == 0 || s[at - 1] == ' ' || s[at - 1] == '>';  // '>': right after a syslog <PRI>
         std::size_t eq = at + key.size();
         if (boundary && eq < s.size() && s[eq] == '=') {
             std::string_view v = s.substr(eq + 1);
@@ -42,12 +66,33 @@ class FortigateParser : public LineParser {
 public:
     bool parse(std::string_view line, std::vector<Event>& out) override {
         std::string_view s = trim(line);
-        if (contains(s, "logid=")) return parse_event_log(s, out);
+        if (contains(s, "logid=") || contains(s, "log_id=")) return parse_event_log(s, out);
         auto at = s.find("ike ");
         if (at == std::string_view::npos) return false;
         std::string_view head = s.substr(0, at);
         Stamp stamp = take_timestamp(head);
         std::string_view m = s.substr(at + 4);
+        if (consume(m, "V=")) m = m.substr(std::min(m.size(), m.find(':') + 1));  // FortiOS 7: "V=root:0:..."
+        if (auto error = m.find("Negotiate SA Error:"); error != std::string_view::npos) {
+            // "TUN Negotiate SA Error: <reason>" / "0: Negotiate SA Error: <reason>" / "Negotiate SA Error:"
+            Event e;
+            e.time = std::string(stamp.text);
+            e.seconds = stamp.seconds;
+            std::string_view who = trim(m.substr(0, error));
+            if (ends_with(who, ":")) who.remove_suffix(1);
+            if (auto c = who.rfind(':'); c != std::string_view::npos) who = who.substr(c + 1);
+            if (!who.empty() && !is_digit(who.front())) e.connection = std::string(who);
+            e.peer = peer_of(e.connection);
+            e.sa = conn_sa(e.connection);
+            std::string_view reason = trim(m.substr(error + 19));
+            e.detail = "Negotiate SA Error: " + std::string(reason);
+            const char* code = debug_reason_code(reason);
+            if (*code == 0) return true;  // no reason, or one that names no cause we know ("no policy configured")
+            e.kind = EventKind::error;
+            e.code = code;
+            out.push_back(std::move(e));
+            return true;
+        }
         // "0:TUN:1234: message" / "0:TUN:1234:5678: message" / "0: message"
         auto colon = m.find(": ");
         if (colon == std::string_view::npos) return false;
@@ -109,15 +154,9 @@ public:
             e.proposal_side = ProposalSide::received;
             return emit(EventKind::proposals);
         }
-        if (contains(m, "no SA proposal chosen") || contains(m, "no suitable proposal") ||
-            contains(m, "NO_PROPOSAL_CHOSEN")) {
-            return emit(EventKind::error, codes::no_proposal_chosen);
+        if (const char* code = debug_reason_code(m); *code != 0 && code != codes::ts_unacceptable) {
+            return emit(EventKind::error, code);
         }
-        if (contains(m, "probable pre-shared secret mismatch") || contains(m, "AUTHENTICATION_FAILED") ||
-            contains(m, "authentication failed")) {
-            return emit(EventKind::error, codes::auth_failed);
-        }
-        if (contains(m, "peer ID") && contains(m, "does not match")) return emit(EventKind::error, codes::id_mismatch);
         if (contains(m, "no matching phase2") || contains(m, "TS_UNACCEPTABLE")) {
             e.phase2 = true;
             return emit(EventKind::error, codes::ts_unacceptable);
@@ -144,26 +183,12 @@ public:
     }
 
 private:
-    std::vector<std::pair<std::string, std::string>> conn_sa_;
+    RecentPairs conn_sa_{256};  // tunnel name -> serial of its current negotiation
     std::map<std::string, std::string> peer_;
     std::string last_comes_;
 
-    void remember(const std::string& conn, const std::string& sa) {
-        for (auto& [c, s] : conn_sa_) {
-            if (c == conn) {
-                s = sa;
-                return;
-            }
-        }
-        conn_sa_.emplace_back(conn, sa);
-        if (conn_sa_.size() > 256) conn_sa_.erase(conn_sa_.begin());
-    }
-    std::string conn_sa(const std::string& conn) const {
-        for (const auto& [c, s] : conn_sa_) {
-            if (c == conn) return s;
-        }
-        return {};
-    }
+    void remember(const std::string& conn, const std::string& sa) { conn_sa_.set(conn, sa); }
+    std::string conn_sa(const std::string& conn) const { return conn_sa_.get(conn); }
     std::string peer_of(const std::string& conn) const {
         auto it = peer_.find(conn);
         return it == peer_.end() ? std::string() : it->second;
@@ -171,9 +196,10 @@ private:
 
     bool parse_event_log(std::string_view s, std::vector<Event>& out) {
         std::string logid = kv(s, "logid");
+        if (logid.empty()) logid = kv(s, "log_id");  // FortiOS 4.x spelling, with rem_ip / loc_ip / vpn_tunnel
         if (logid.empty()) return false;
         std::string subtype = kv(s, "subtype");
-        if (!subtype.empty() && subtype != "vpn") return true;  // other FortiOS events
+        if (!subtype.empty() && subtype != "vpn" && subtype != "ipsec") return true;  // other FortiOS events
         Event e;
         std::string date = kv(s, "date"), time = kv(s, "time");
         if (!date.empty() && !time.empty()) {
@@ -184,8 +210,12 @@ private:
             e.seconds = st.seconds;
         }
         e.peer = leading_address(kv(s, "remip"));
+        if (e.peer.empty()) e.peer = leading_address(kv(s, "rem_ip"));
         e.local = leading_address(kv(s, "locip"));
+        if (e.local.empty()) e.local = leading_address(kv(s, "loc_ip"));
         e.connection = kv(s, "vpntunnel");
+        if (e.connection.empty()) e.connection = kv(s, "vpn_tunnel");
+        if (e.connection == "N/A") e.connection.clear();
         e.sa = e.peer.empty() ? e.connection : e.peer;
         std::string action = kv(s, "action"), status = kv(s, "status"), msg = kv(s, "msg"), desc = kv(s, "logdesc");
         std::string init = kv(s, "init");
@@ -198,8 +228,12 @@ private:
             out.push_back(std::move(e));
             return true;
         };
-        std::string text = msg + " " + desc;
-        if (action == "negotiate") {
+        // 0101037124 "IPsec phase 1 error" names the cause only in `reason`.
+        std::string reason = kv(s, "reason");
+        if (reason == "N/A") reason.clear();
+        std::string text = msg + " " + desc + " " + reason;
+        if (!reason.empty()) e.detail += (e.detail.empty() ? "" : ": ") + reason;
+        if (action == "negotiate" || (action.empty() && contains(text, "Negotiate SA Error"))) {
             if (status == "success") {
                 if (contains(text, "phase 2")) {
                     e.phase2 = true;
@@ -207,8 +241,13 @@ private:
                 }
                 return emit(EventKind::phase1_established);
             }
-            if (contains(text, "pre-shared secret mismatch")) return emit(EventKind::error, codes::auth_failed);
-            if (contains(text, "proposal")) return emit(EventKind::error, codes::no_proposal_chosen);
+            if (contains(text, "pre-shared secret mismatch") || contains(text, "pre-shared key mismatch")) {
+                return emit(EventKind::error, codes::auth_failed);
+            }
+            if (contains(text, "proposal")) {
+                if (contains(text, "phase 2") || contains(text, "phase2")) e.phase2 = true;
+                return emit(EventKind::error, codes::no_proposal_chosen);
+            }
             if (contains(text, "peer ID") || contains(text, "peerid")) return emit(EventKind::error, codes::id_mismatch);
             if (contains(text, "no matching phase2") || contains(text, "selector")) {
                 e.phase2 = true;

@@ -151,6 +151,7 @@ bool may_matter(std::string_view group, std::string_view m) {
     // parse_ike's "IKE_SA ", "CHILD_SA " and "received " branches end it: what they look for decides.
     case 'I':
         if (starts_with(m, "IKE_SA ")) return contains(m, " established between ") || contains(m, "=> DESTROYING");
+        if (starts_with(m, "IDir '")) return true;
         break;
     case 'C':
         if (contains(m, is_initiating)) return true;  // "C..." may be an IPv6 address, tried first
@@ -275,11 +276,32 @@ private:
             }
             return true;
         }
-        if (group == "ENC") return parse_enc(msg, e, out);
-        if (group == "NET") return parse_net(msg, e, out);
-        if (!interesting_start(msg)) return true;
-        return parse_ike(msg, e, out);
+        std::size_t before = out.size();
+        bool known;
+        if (group == "ENC") {
+            known = parse_enc(msg, e, out);
+        } else if (group == "NET") {
+            known = parse_net(msg, e, out);
+        } else if (!interesting_start(msg)) {
+            return true;
+        } else {
+            known = parse_ike(msg, e, out);
+        }
+        // An excerpt may name the peer only on packet lines ("sending packet: from A[500] to B[500]") or in a
+        // config lookup: lines of the same SA that do not name it get it from there.
+        for (std::size_t i = before; i < out.size(); ++i) {
+            Event& x = out[i];
+            if (x.sa.empty()) continue;
+            if (!x.peer.empty()) {
+                sa_peer_.set(x.sa, x.peer);
+            } else {
+                x.peer = sa_peer_.get(x.sa);
+            }
+        }
+        return known;
     }
+
+    RecentPairs sa_peer_{64};  // sa id -> peer address, the last few SAs
 
     static void set_exchange(std::string_view name, Event& e) {
         if (const ExchangeName* x = find_exchange(name)) {
@@ -485,11 +507,25 @@ private:
             return emit(EventKind::error, codes::auth_failed);
         }
         if (starts_with(m, "looking for ") && contains(m, "peer configs matching ")) {
+            // "looking for peer configs matching 192.0.2.1[%any]...198.51.100.2[site-b]": names both ends, for
+            // excerpts where no other line does.
             last_id_lookup_ = std::string(after(m, "matching ", ""));
-            return true;
+            std::string_view ends = after(m, "matching ", "");
+            auto dots = ends.find("...");
+            if (dots == std::string_view::npos) return true;
+            e.local = addresses_.leading(ends);
+            e.peer = addresses_.leading(ends.substr(dots + 3));
+            if (e.peer.empty()) return true;
+            return emit(EventKind::message_received);
         }
         if (m == "no peer config found" || m == "no matching peer config found") {
             e.detail = last_id_lookup_.empty() ? std::string(m) : "peer configs matching " + last_id_lookup_;
+            return emit(EventKind::error, codes::id_mismatch);
+        }
+        if (starts_with(m, "IDir '") && contains(m, "' does not match to '")) {
+            // IKEv1 main mode: the ID the responder sent is not the one configured for it (rightid).
+            e.detail = std::string(m);
+            e.ike_version = 1;
             return emit(EventKind::error, codes::id_mismatch);
         }
         if (consume(m, "no matching CHILD_SA config found for ")) {

@@ -23,10 +23,17 @@ namespace nettool::ikelog {
 LogFeeder::LogFeeder(Analyzer& analyzer, std::size_t file_index, const FormatInfo* forced)
     : analyzer_(analyzer), file_(file_index), summary_(analyzer.file(file_index)), format_(forced) {
     if (forced) {
+        forced_ = forced;
         parser_ = forced->create();
         decided_ = true;
         analyzer_.set_file_format(file_, forced, 1.0, true);
     }
+}
+
+void LogFeeder::allow_reordering() {
+    may_reorder_ = true;
+    // A forced format needs no detection, but the first lines are still held to tell a newest-first file.
+    if (forced_ && line_number_ == 0) decided_ = false;
 }
 
 LogFeeder::~LogFeeder() = default;
@@ -50,15 +57,23 @@ void LogFeeder::line_before_parsing(std::string_view text, bool truncated) {
 
 void LogFeeder::flush(bool end_of_input) {
     if (decided_ || pending_.empty()) return;
-    Detection d = detect_format(pending_);
-    // Nothing recognised yet: while following, wait for more lines before giving up on the format.
-    if (!d.format && !end_of_input && pending_.size() < detection_lines) return;
-    format_ = d.format;
-    if (format_) parser_ = format_->create();
-    analyzer_.set_file_format(file_, format_, d.confidence, false);
+    if (forced_) {
+        format_ = forced_;  // parser_ and the file's format were set when the feeder was made
+    } else {
+        Detection d = detect_format(pending_);
+        // Nothing recognised yet: while following, wait for more lines before giving up on the format.
+        if (!d.format && !end_of_input && pending_.size() < detection_lines) return;
+        format_ = d.format;
+        if (format_) parser_ = format_->create();
+        analyzer_.set_file_format(file_, format_, d.confidence, false);
+    }
     decided_ = true;
     std::vector<std::string> lines = std::move(pending_);
     pending_.clear();
+    if (may_reorder_ && format_ && runs_backwards(lines)) {
+        reverse_ = true;
+        summary_.newest_first = true;
+    }
     std::size_t saved = line_number_;
     line_number_ = pending_first_line_ - 1;
     for (const auto& l : lines) {
@@ -66,6 +81,62 @@ void LogFeeder::flush(bool end_of_input) {
         process(l);
     }
     line_number_ = saved;
+}
+
+// Newest first: the time stamps the format's own parser reads off the sampled lines mostly go down. Lines with
+// the same stamp count neither way; a single step back (midnight, a clock set) does not turn a file around.
+bool LogFeeder::runs_backwards(const std::vector<std::string>& lines) const {
+    std::unique_ptr<LineParser> scratch = format_->create();
+    std::vector<Event> events;
+    double previous = -1;
+    std::size_t up = 0, down = 0;
+    for (const auto& line : lines) {
+        events.clear();
+        if (is_blank(line) || !scratch->parse(line, events)) continue;
+        for (const Event& e : events) {
+            if (e.seconds < 0) continue;
+            if (previous >= 0 && e.seconds > previous) ++up;
+            if (previous >= 0 && e.seconds < previous) ++down;
+            previous = e.seconds;
+            break;  // one stamp per line
+        }
+    }
+    return down >= 2 && down > 3 * up;
+}
+
+namespace {
+constexpr std::size_t kMaxHeldBytes = 256u << 20;  // newest-first exports are GUI-sized; beyond this, file order
+}
+
+void LogFeeder::hold(std::string_view text) {
+    held_.emplace_back(line_number_, std::string(text));
+    held_bytes_ += text.size() + sizeof(held_.back());
+    if (held_bytes_ <= kMaxHeldBytes) return;
+    // Too large to turn around in memory: read it in file order after all, and do not claim otherwise.
+    reverse_ = false;
+    summary_.newest_first = false;
+    std::size_t saved = line_number_;
+    for (auto& [number, line] : held_) {
+        line_number_ = number;
+        process(line);
+    }
+    line_number_ = saved;
+    held_.clear();
+    held_bytes_ = 0;
+}
+
+void LogFeeder::finish() {
+    flush(true);
+    if (!reverse_) return;
+    reverse_ = false;
+    std::size_t saved = line_number_;
+    for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+        line_number_ = it->first;
+        process(it->second);
+    }
+    line_number_ = saved;
+    held_.clear();
+    held_bytes_ = 0;
 }
 
 void LogFeeder::unknown(std::string_view text) {
@@ -371,6 +442,7 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     }
     std::size_t index = analyzer.add_file(path == "-" ? "(stdin)" : path);
     LogFeeder feeder(analyzer, index, forced);
+    feeder.allow_reordering();
     Status status = Ok{};
     if (plain) {
         struct Closer {
@@ -384,7 +456,7 @@ Status read_log(const std::string& path, Analyzer& analyzer, const FormatInfo* f
     } else {
         status = read_stream(fd, path, feeder);  // closes fd
     }
-    feeder.flush(true);  // input ended before detection had enough lines: decide with what there is
+    feeder.finish();  // decides the format if the input was short; replays a newest-first file oldest first
     if (!status) return status;
     if (auto why = not_a_log(analyzer.file(index))) return input_error(*why, path == "-" ? "(stdin)" : path);
     return status;

@@ -96,6 +96,7 @@ void to_json(nlohmann::json& j, const IkeReport& r) {
                                {"unrecognised", f.skipped_unrecognised}}},
                              {"events", f.events}};
         if (!f.other_formats.empty()) fj["other_formats"] = f.other_formats;
+        fj["order"] = f.newest_first ? "newest_first" : "oldest_first";
         files.push_back(std::move(fj));
     }
     auto& peers = j["peers"] = nlohmann::json::array();
@@ -186,6 +187,7 @@ void render_human(std::ostream& out, const IkeReport& r, const Style& style) {
         out << ", " << f.lines << " lines, " << f.events << " events";
         if (f.skipped > 0) out << ", " << f.skipped << " skipped";
         for (const auto& [name, n] : f.other_formats) out << ", " << n << " lines of " << name;
+        if (f.newest_first) out << ", newest first (read in reverse)";
         out << '\n';
     }
     if (r.peers.empty()) {

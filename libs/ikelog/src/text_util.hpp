@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace nettool::ikelog::text {
 
@@ -172,6 +174,34 @@ private:
     StampPrefix last_;
     std::array<char, 32> bytes_{};  // the first last_.size bytes of the line last_ was parsed from
     bool cached_ = false;
+};
+
+// A few key -> value pairs a parser remembers across lines (SA id -> peer, tunnel -> SA id): the same few keys
+// come back line after line, so a short list searched from the front; past `limit` the oldest pair goes.
+class RecentPairs {
+public:
+    explicit RecentPairs(std::size_t limit) : limit_(limit) {}
+    void set(const std::string& key, const std::string& value) {
+        for (auto& [k, v] : pairs_) {
+            if (k == key) {
+                v = value;
+                return;
+            }
+        }
+        pairs_.emplace_back(key, value);
+        if (pairs_.size() > limit_) pairs_.erase(pairs_.begin());
+    }
+    // The value for `key`, empty when there is none.
+    std::string get(const std::string& key) const {
+        for (const auto& [k, v] : pairs_) {
+            if (k == key) return v;
+        }
+        return {};
+    }
+
+private:
+    std::vector<std::pair<std::string, std::string>> pairs_;
+    std::size_t limit_;
 };
 
 // Cheap check that a line is text: no NUL and no control bytes other than tab and ESC... (binary data).

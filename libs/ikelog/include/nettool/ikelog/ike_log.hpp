@@ -36,6 +36,9 @@ struct FileSummary {
     std::size_t skipped_utf16 = 0;  // of the binary ones, lines that look like UTF-16 text
     std::size_t events = 0;
     std::map<std::string, std::size_t> other_formats;  // lines parsed by another format (mixed files)
+    // The lines' time stamps ran backwards (a GUI export or `show log reverse`, newest first): the file was read
+    // in reverse so the analysis sees the events in the order they happened.
+    bool newest_first = false;
 };
 
 struct FailureCount {
@@ -215,6 +218,10 @@ public:
     // Detects the format with what has been buffered so far. At the end of input it always decides (possibly
     // "unknown"); during a pause while following it decides only once some format is recognised.
     void flush(bool end_of_input);
+    // For a whole file read once (not a followed one): lets flush() find a newest-first file and hold its lines,
+    // and finish() replay them oldest first.
+    void allow_reordering();
+    void finish();
 
 private:
     void line_before_parsing(std::string_view text, bool truncated);  // over-long lines, lines kept for detection
@@ -222,6 +229,7 @@ private:
     // A line of a log whose format is decided. Inline: this is every line's path once the format is known.
     void process(std::string_view text) {
         if (is_blank(text)) return;
+        if (reverse_) return hold(text);
         events_.clear();
         if (parser_ && parser_->parse(text, events_)) {
             if (!events_.empty()) deliver();
@@ -230,6 +238,8 @@ private:
         unknown(text);
     }
     void unknown(std::string_view text);  // a line the format does not know: another format's, or skipped
+    void hold(std::string_view text);     // a line of a newest-first file, kept for finish()
+    bool runs_backwards(const std::vector<std::string>& lines) const;
     void deliver();                       // events_ to the analyzer
     Analyzer& analyzer_;
     std::size_t file_;
@@ -242,6 +252,11 @@ private:
     std::size_t line_number_ = 0;
     std::size_t pending_first_line_ = 0;
     bool decided_ = false;
+    bool may_reorder_ = false;
+    const FormatInfo* forced_ = nullptr;  // --format: no detection, but a whole file's order is still checked
+    bool reverse_ = false;                                 // holding the lines of a newest-first file
+    std::vector<std::pair<std::size_t, std::string>> held_;  // (line number, text)
+    std::size_t held_bytes_ = 0;
 };
 
 // Reads a whole file ("-" = standard input; gzip-compressed or plain, recognised by content) line by line.
