@@ -82,10 +82,24 @@ ResolvConf parse_resolv_conf(std::string_view text) {
                 conf.nameservers.push_back(server);
             }
         } else if (keyword == "search" || keyword == "domain") {
-            if (keyword == "domain") conf.search.clear();
+            conf.search.clear();
             std::string domain;
             while (words >> domain) conf.search.push_back(domain);
-        } else if (keyword == "options" || keyword == "sortlist") {
+        } else if (keyword == "options") {
+            std::string option;
+            while (words >> option) {
+                auto colon = option.find(':');
+                if (colon == std::string::npos) continue;  // rotate, edns0, ...: not about names or waiting
+                std::string name = option.substr(0, colon);
+                int value = 0;
+                const char* first = option.data() + colon + 1;
+                const char* last = option.data() + option.size();
+                if (std::from_chars(first, last, value).ec != std::errc() || value < 0) continue;
+                if (name == "ndots") conf.ndots = std::min(value, 15);
+                if (name == "timeout") conf.timeout_s = std::clamp(value, 1, 30);
+                if (name == "attempts") conf.attempts = std::clamp(value, 1, 5);
+            }
+        } else if (keyword == "sortlist") {
             // understood and irrelevant to which servers are asked
         } else {
             ++conf.skipped_lines;

@@ -22,11 +22,16 @@ struct DnsServer {
 
 struct ResolvConf {
     std::vector<DnsServer> nameservers;  // in file order, duplicates kept out
-    std::vector<std::string> search;
+    std::vector<std::string> search;     // the last "search" or "domain" line wins, as in glibc
+    // "options ndots:N timeout:N attempts:N", capped as glibc caps them (15, 30 s, 5); glibc's defaults otherwise.
+    int ndots = 1;
+    int timeout_s = 5;
+    int attempts = 2;
     std::size_t skipped_lines = 0;       // lines we did not understand (counted, not fatal)
 };
 
-// Parses resolv.conf text ("nameserver", "search", "domain"; comments with # or ;). Zone ids (%eth0) dropped.
+// Parses resolv.conf text ("nameserver", "search", "domain", "options"; comments with # or ;). Zone ids (%eth0)
+// dropped.
 ResolvConf parse_resolv_conf(std::string_view text);
 
 }  // namespace nettool
