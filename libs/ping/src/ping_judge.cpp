@@ -163,7 +163,8 @@ Diagnosis held_probes_diagnosis(const PingResult& result, const HeldProbes& held
         const double whole = std::round(retries);
         std::string observed_retrans = std::to_string(*n.retrans_time_ms) + " ms";
         if (whole >= 1.0 && std::fabs(retries - whole) <= 0.25) {
-            observed_retrans += "; the hold lasted " + format_ping_ms(whole) + " retr" + (whole == 1.0 ? "y" : "ies") +
+            observed_retrans += "; the hold lasted " + std::to_string(static_cast<int>(whole)) + " retr" +
+                                (whole == 1.0 ? "y" : "ies") +
                                 " (the first request" + (whole == 1.0 ? " was" : "s were") + " not answered)";
         }
         d.evidence.push_back({"ARP retry interval on " + n.interface, observed_retrans, "",

@@ -75,26 +75,30 @@ Result<std::uint32_t> interface_index(const std::string& name, const char* given
     return usage_error(std::string("no interface named \"") + name + "\" on this machine (" + given_as + ")");
 }
 
-// The IPv4 interface (and its prefix) whose broadcast address `address` is, or 255.255.255.255 itself.
+// The IPv4 interface (and its prefix) whose broadcast address `address` is, or 255.255.255.255 itself. The
+// kernel makes the last address of every local prefix shorter than /31 a broadcast route, whatever `brd` says.
 std::optional<std::string> broadcast_owner(const IpAddress& address) {
     if (!address.is_v4()) return std::nullopt;
     if (address.v4_host_order() == 0xFFFFFFFFu) return std::string("the limited broadcast address (every host on the link)");
     ifaddrs* list = nullptr;
     if (::getifaddrs(&list) != 0) return std::nullopt;
     std::optional<std::string> owner;
+    auto v4_of = [](const sockaddr* raw) {
+        sockaddr_in sin{};
+        std::memcpy(&sin, raw, sizeof sin);
+        return ntohl(sin.sin_addr.s_addr);
+    };
     for (const ifaddrs* entry = list; entry != nullptr && !owner; entry = entry->ifa_next) {
-        if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) continue;
-        if ((entry->ifa_flags & IFF_BROADCAST) == 0 || entry->ifa_broadaddr == nullptr) continue;
-        sockaddr_in broadcast{};
-        sockaddr_in local{};
-        sockaddr_in mask{};
-        std::memcpy(&broadcast, entry->ifa_broadaddr, sizeof broadcast);
-        std::memcpy(&local, entry->ifa_addr, sizeof local);
-        if (entry->ifa_netmask != nullptr) std::memcpy(&mask, entry->ifa_netmask, sizeof mask);
-        if (IpAddress::v4(ntohl(broadcast.sin_addr.s_addr)) != address) continue;
-        const auto length = static_cast<int>(__builtin_popcount(mask.sin_addr.s_addr));
-        owner = "the broadcast address of " + IpPrefix::of(IpAddress::v4(ntohl(local.sin_addr.s_addr)), length).to_string() +
-                " on " + entry->ifa_name;
+        if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET || entry->ifa_netmask == nullptr) continue;
+        const std::uint32_t local = v4_of(entry->ifa_addr);
+        const std::uint32_t mask = v4_of(entry->ifa_netmask);
+        const auto length = __builtin_popcount(mask);
+        const bool subnet_broadcast = length < 31 && (local | ~mask) == address.v4_host_order();
+        const bool configured = (entry->ifa_flags & IFF_BROADCAST) != 0 && entry->ifa_broadaddr != nullptr &&
+                                v4_of(entry->ifa_broadaddr) != 0 && v4_of(entry->ifa_broadaddr) == address.v4_host_order();
+        if (!subnet_broadcast && !configured) continue;
+        owner = "the broadcast address of " + IpPrefix::of(IpAddress::v4(local), length).to_string() + " on " +
+                entry->ifa_name;
     }
     ::freeifaddrs(list);
     return owner;
