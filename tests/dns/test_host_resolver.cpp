@@ -219,3 +219,28 @@ TEST_CASE("HostResolver: callbacks run once on the io_context, cancel_all and th
     io.run();
     CHECK(calls == 4);
 }
+
+TEST_CASE("search_candidates: the order glibc's res_search tries names in") {
+    const std::vector<std::string> search{"office.lan", "corp.example."};
+    CHECK(search_candidates("router", search, 1) ==
+          std::vector<std::string>{"router.office.lan", "router.corp.example", "router"});
+    CHECK(search_candidates("www.example.org", search, 1) ==
+          std::vector<std::string>{"www.example.org", "www.example.org.office.lan", "www.example.org.corp.example"});
+    CHECK(search_candidates("deep.name", search, 2) ==
+          std::vector<std::string>{"deep.name.office.lan", "deep.name.corp.example", "deep.name"});
+    CHECK(search_candidates("router.", search, 1) == std::vector<std::string>{"router"});
+    CHECK(search_candidates("router", {}, 1) == std::vector<std::string>{"router"});
+    CHECK(search_candidates("router", {"", "."}, 1) == std::vector<std::string>{"router"});
+    CHECK(search_candidates("", search, 1).empty());
+    CHECK(search_candidates(".", search, 1) == std::vector<std::string>{"."});
+}
+
+TEST_CASE("parse_nsswitch_hosts: services in order, actions left out, the last hosts line counts") {
+    CHECK(parse_nsswitch_hosts("passwd: files\nhosts: files mdns4_minimal [NOTFOUND=return] dns myhostname\n") ==
+          std::vector<std::string>{"files", "mdns4_minimal", "dns", "myhostname"});
+    CHECK(parse_nsswitch_hosts("hosts:files dns\n") == std::vector<std::string>{"files", "dns"});
+    CHECK(parse_nsswitch_hosts("hosts: dns\n# hosts: nis\nhosts: files\n") == std::vector<std::string>{"files"});
+    CHECK(parse_nsswitch_hosts("hosts: files [ NOTFOUND=return ] dns\n") == std::vector<std::string>{"files", "dns"});
+    CHECK(parse_nsswitch_hosts("passwd: files\n").empty());
+    CHECK(parse_nsswitch_hosts("").empty());
+}

@@ -171,9 +171,11 @@ std::vector<std::string> parse_nsswitch_hosts(std::string_view text) {
     std::string line;
     while (std::getline(lines, line)) {
         if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        // "hosts:files dns" and "hosts : files" are as valid as "hosts: files".
+        if (auto colon = line.find(':'); colon != std::string::npos) line.replace(colon, 1, " : ");
         std::istringstream words(line);
         std::string database;
-        if (!(words >> database) || (database != "hosts:" && database != "hosts")) continue;
+        if (!(words >> database) || database != "hosts") continue;
         services.clear();  // glibc: the last hosts line counts
         std::string word;
         bool in_action = false;

@@ -142,8 +142,14 @@ Diagnosis held_probes_diagnosis(const PingResult& result, const HeldProbes& held
                                     : std::string()) +
                 ", and every later probe answered: this is not packet loss";
     std::string observed;
-    if (held.timed_out > 0) observed = std::to_string(held.timed_out) + " replied after the timeout (late)";
-    if (held.held > held.timed_out) {
+    if (held.held == 1) {
+        const auto& first = result.probes.front();
+        const double waited = first.late_reply_ms ? *first.late_reply_ms : first.rtt_ms.value_or(0.0);
+        observed = "reply after " + ms_text(waited) + (held.timed_out > 0 ? ", past the timeout (late)" : "");
+    } else if (held.timed_out > 0) {
+        observed = std::to_string(held.timed_out) + " replied after the timeout (late)";
+    }
+    if (held.held > 1 && held.held > held.timed_out) {
         if (!observed.empty()) observed += ", ";
         observed += std::to_string(held.held - held.timed_out) + " answered slowly";
     }
@@ -196,10 +202,21 @@ std::optional<HeldProbes> find_held_probes(const PingResult& result) {
     }
     auto first_arrival = arrival_ms(probes.front());
     if (!first_arrival) return std::nullopt;
-    // Held: every probe sent before the first reply came, i.e. while the neighbour was still being resolved.
+    // Candidates: every probe sent before the first reply came, i.e. while the neighbour was still unresolved.
+    std::size_t sent_before = 0;
+    while (sent_before < probes.size() && probes[sent_before].sent_ms < *first_arrival) ++sent_before;
+    std::vector<double> after;
+    for (std::size_t i = sent_before; i < probes.size(); ++i) {
+        if (probes[i].status != EchoStatus::reply || !probes[i].rtt_ms) return std::nullopt;
+        after.push_back(*probes[i].rtt_ms);
+    }
+    if (after.empty()) return std::nullopt;
+    // Held: those that waited far longer than a normal round trip (one sent just as the queue left is not).
+    const double held_wait = std::max(20.0, 10.0 * median(after));
+    auto waited = [&](const PingProbe& probe) { return *arrival_ms(probe) - probe.sent_ms; };
     std::size_t held = 0;
-    while (held < probes.size() && probes[held].sent_ms < *first_arrival) ++held;
-    if (probes.size() - held < 2) return std::nullopt;  // too few after them to say "everything after answered"
+    while (held < sent_before && arrival_ms(probes[held]) && waited(probes[held]) >= held_wait) ++held;
+    if (held == 0 || probes.size() - held < 2) return std::nullopt;  // "everything after answered" needs an after
     std::vector<double> rest;
     for (std::size_t i = held; i < probes.size(); ++i) {
         if (probes[i].status != EchoStatus::reply || !probes[i].rtt_ms) return std::nullopt;
