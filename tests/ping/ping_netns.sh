@@ -139,6 +139,23 @@ json_check "ICMPv6 admin prohibited" \
   'd["probes"][0]["status"]=="unreachable" and d["probes"][0]["icmp_type"]==1 and d["probes"][0]["icmp_code"]==1'
 nft_b delete table inet ntping
 
+# --- the local system refuses to send: the advice names the real reason ---
+nft_a() { ip netns exec "$A" nft "$@"; }
+nft_a add table inet ntpingout
+nft_a add chain inet ntpingout out '{ type filter hook output priority 0; }'
+nft_a add rule inet ntpingout out ip daddr 10.201.1.2 icmp type echo-request drop
+expect 1 "an nft output rule drops the echo" -- from_a 10.201.1.2 -c 2 -i 0.2 --json
+json_check "send_failed names that rule" \
+  "$codes"'==["send_failed"] and "ip daddr 10.201.1.2 icmp type echo-request drop" in d["diagnoses"][0]["advice"] and any(e["source"]=="nft list ruleset" for e in d["diagnoses"][0]["evidence"]) and d["probes"][0]["status"]=="send_error"'
+nft_a delete table inet ntpingout
+expect 1 "no route (ntping-a has no default route)" -- from_a 10.99.0.1 -c 1 --json
+json_check "send_failed says no route, not firewall" \
+  "$codes"'==["send_failed"] and "no route to 10.99.0.1" in d["diagnoses"][0]["advice"] and "firewall" not in d["diagnoses"][0]["advice"]'
+# -I: the socket is bound to the interface (SO_BINDTODEVICE); a wrong one is bad usage.
+expect 0 "-I vA" -- from_a -I vA 10.201.1.2 -c 1 --json
+json_check "-I recorded" 'd["interface"]=="vA" and d["statistics"]["received"]==1'
+expect 2 "-I with an unknown interface" -- from_a -I nosuch0 10.201.1.2 -c 1
+
 # --- every reply twice (nft dup on the host's output): duplicates counted, not received twice ---
 nft_b add table ip ntpingdup
 nft_b add chain ip ntpingdup out '{ type filter hook output priority 0; }'
