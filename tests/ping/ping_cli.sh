@@ -118,6 +118,15 @@ usage_case "interval not a number" 127.0.0.1 -i fast
 usage_case "timeout 0" 127.0.0.1 -W 0
 usage_case "timeout above an hour" 127.0.0.1 -W 7200
 usage_case "ttl 300" 127.0.0.1 -t 300
+usage_case "ttl 0 (1-255 as documented)" 127.0.0.1 -t 0
+contains err "TTL (-t) must be between 1 and 255, got 0"
+# Every way out of the -W range gets the same wording (3601 and 86401 once differed).
+for bad in 3601 86401 0; do
+  usage_case "timeout $bad" 127.0.0.1 -W "$bad"
+  contains err "timeout (-W) must be 0.001 to 3600 seconds, got $bad"
+done
+usage_case "interval above an hour" 127.0.0.1 -i 3601
+contains err "interval (-i) must be 0 to 3600 seconds, got 3601"
 usage_case "-4 with an IPv6 literal" -4 ::1 -c 1
 usage_case "-6 with an IPv4 literal" -6 127.0.0.1 -c 1
 usage_case "-4 and -6" -4 -6 127.0.0.1

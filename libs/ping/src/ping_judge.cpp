@@ -563,6 +563,10 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
         d.severity = Severity::info;
         d.summary = target + " answered " + std::to_string(s.received) + " of " + std::to_string(s.transmitted) +
                     " probes" + (s.avg_ms ? ", average " + ms_text(*s.avg_ms) : std::string());
+        if (held) {
+            d.summary += " (median " + ms_text(held->typical_rtt_ms) + " without the " + std::to_string(held->held) +
+                         " held by address resolution)";
+        }
         d.evidence.push_back({"packet loss", percent_text(s.loss), "0%", lost_by});
         out.insert(out.begin(), std::move(d));
     }
