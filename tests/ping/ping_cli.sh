@@ -15,28 +15,8 @@ trap cleanup EXIT INT TERM
 ip netns add "$NS" || { echo "cannot create namespace $NS"; exit 1; }
 ip netns exec "$NS" ip link set lo up
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 in_ns() { ip netns exec "$NS" "$@"; }
-# expect STATUS DESCRIPTION -- command...: runs it, keeps stdout/stderr in $WORK/out, $WORK/err.
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$WORK/out" 2>"$WORK/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$what: exit $got, expected $want"; sed 's/^/  stdout: /' "$WORK/out"; sed 's/^/  stderr: /' "$WORK/err"
-    return 1
-  fi
-  echo "ok: $what (exit $got)"
-}
-# json_check DESCRIPTION PYTHON-EXPRESSION: evaluates it with d = the JSON document in $WORK/out.
-json_check() {
-  if ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-      "$WORK/out" "$2"; then
-    fail "$1: $2"; head -c 3000 "$WORK/out"; echo
-  fi
-}
-contains() { grep -qF -- "$2" "$WORK/$1" || { fail "missing in $1: $2"; sed 's/^/  | /' "$WORK/$1"; }; }
 
 # --- IPv4 loopback, raw socket (ping_group_range is "1 0" in a new namespace) ---
 expect 0 "ping 127.0.0.1 -c 3 --json" -- in_ns "$NETTOOL" ping 127.0.0.1 -c 3 -i 0.2 --json

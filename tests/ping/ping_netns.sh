@@ -56,27 +56,8 @@ done
 ip netns exec "$B" sysctl -q -w net.ipv4.neigh.vBC.mcast_solicit=1 net.ipv4.neigh.vBC.retrans_time_ms=100
 set +e
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 from_a() { ip netns exec "$A" "$NETTOOL" ping "$@"; }
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$WORK/out" 2>"$WORK/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$what: exit $got, expected $want"; sed 's/^/  stdout: /' "$WORK/out" | head -60; sed 's/^/  stderr: /' "$WORK/err"
-    return 1
-  fi
-  echo "ok: $what (exit $got)"
-}
-json_check() {
-  if ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-      "$WORK/out" "$2"; then
-    fail "$1: $2"; head -c 4000 "$WORK/out"; echo
-  fi
-}
-contains() { grep -qF -- "$2" "$WORK/$1" || { fail "missing in $1: $2"; sed 's/^/  | /' "$WORK/$1"; }; }
-codes='[x["code"] for x in d["diagnoses"]]'
 
 # --- a host on the other end of the veth, raw then datagram socket, IPv4 and IPv6 ---
 expect 0 "ping 10.201.1.2 (raw)" -- from_a 10.201.1.2 -c 3 -i 0.2 --json

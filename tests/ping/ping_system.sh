@@ -60,27 +60,8 @@ ip netns exec "$B" dnsmasq --conf-file=/dev/null --no-resolv --no-hosts --bind-i
 for _ in $(seq 50); do [ -s "$WORK/dnsmasq.pid" ] && break; sleep 0.1; done
 set +e
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 from_c() { ip netns exec "$C" "$NETTOOL" ping "$@"; }
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$WORK/out" 2>"$WORK/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$what: exit $got, expected $want"; sed 's/^/  stdout: /' "$WORK/out" | head -40; sed 's/^/  stderr: /' "$WORK/err"
-    return 1
-  fi
-  echo "ok: $what (exit $got)"
-}
-json_check() {
-  if ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-      "$WORK/out" "$2"; then
-    fail "$1: $2"; head -c 3000 "$WORK/out"; echo
-  fi
-}
-contains() { grep -qF -- "$2" "$WORK/$1" || { fail "missing in $1: $2"; sed 's/^/  | /' "$WORK/$1"; }; }
-codes='[x["code"] for x in d["diagnoses"]]'
 # getent ahosts NAME in the client namespace -> "canonical addr1 addr2 ..." (addresses once each, in order).
 getent_view() {
   ip netns exec "$C" getent ahosts "$1" | awk 'NR==1 {canon=$3} !seen[$1]++ {addrs=addrs " " $1} END {print canon addrs}'
