@@ -222,6 +222,7 @@ struct SystemAnswer {
     int error_number = 0;  // errno, for EAI_SYSTEM
     std::string canonical_name;
     std::vector<IpAddress> addresses;  // in getaddrinfo's order (RFC 6724 / gai.conf), without duplicates
+    std::vector<std::uint32_t> scope_ids;  // per address
 };
 
 SystemAnswer system_lookup(const std::string& name, HostFamily family) {
@@ -237,6 +238,7 @@ SystemAnswer system_lookup(const std::string& name, HostFamily family) {
     for (const addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {
         if (entry->ai_canonname != nullptr && answer.canonical_name.empty()) answer.canonical_name = entry->ai_canonname;
         IpAddress address;
+        std::uint32_t scope_id = 0;
         if (entry->ai_family == AF_INET && entry->ai_addrlen >= sizeof(sockaddr_in)) {
             sockaddr_in sin{};
             std::memcpy(&sin, entry->ai_addr, sizeof sin);
@@ -245,8 +247,13 @@ SystemAnswer system_lookup(const std::string& name, HostFamily family) {
             sockaddr_in6 sin6{};
             std::memcpy(&sin6, entry->ai_addr, sizeof sin6);
             address = IpAddress::from_v6_bytes(std::span<const std::uint8_t>(sin6.sin6_addr.s6_addr, 16));
+            scope_id = sin6.sin6_scope_id;
         }
-        if (address.valid()) add_unique(answer.addresses, address);
+        if (address.valid() &&
+            std::find(answer.addresses.begin(), answer.addresses.end(), address) == answer.addresses.end()) {
+            answer.addresses.push_back(address);
+            answer.scope_ids.push_back(scope_id);
+        }
     }
     ::freeaddrinfo(list);
     return answer;
@@ -273,6 +280,7 @@ struct Request {
     ResolvConf resolv_conf;
     std::vector<std::string> candidates;
     std::vector<std::string> services;  // nsswitch hosts line
+    bool name_exists = false;           // a candidate was answered NOERROR without an address of the family
     std::size_t next_candidate = 0;
     double system_elapsed_ms = 0.0;
 };
@@ -421,6 +429,7 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
             resolution.canonical_name =
                 request.system.canonical_name.empty() ? request.host : request.system.canonical_name;
             resolution.addresses = std::move(request.system.addresses);
+            resolution.scope_ids = std::move(request.system.scope_ids);
             resolution.source = "system resolver";
             resolution.tried = request.candidates;
             return finish(found, std::move(resolution));
@@ -472,6 +481,7 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
             auto again = self->requests.find(id);
             if (again == self->requests.end()) return;
             if (result.outcome == DnsOutcome::nxdomain || result.outcome == DnsOutcome::nodata) {
+                if (result.outcome == DnsOutcome::nodata) again->second->name_exists = true;
                 return self->probe_next_candidate(id);
             }
             if (result.outcome == DnsOutcome::cancelled) {
@@ -538,7 +548,7 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
             return environment_error("the system resolver failed: " + said, host);
         }
         const bool family_only = request.options.family != HostFamily::any &&
-                                 (status == EAI_ADDRFAMILY || status == EAI_NODATA);
+                                 (status == EAI_ADDRFAMILY || status == EAI_NODATA || request.name_exists);
         if (family_only) return input_error("the name has no " + family_words(request.options.family), host);
         const std::string how = services.empty() ? std::string() : " (hosts: " + joined(services, " ") + ")";
         return input_error("no such host: the system resolver" + how + " said \"" + said + "\"" + tried, host);

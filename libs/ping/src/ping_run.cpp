@@ -417,6 +417,11 @@ Result<PingResult> run_ping(IoContext& io, const PingRequest& request, const Pin
     if (resolution->source != "literal") result.canonical_name = resolution->canonical_name;
     result.search_tried = resolution->tried;
 
+    if (scope_id == 0 && !resolution->scope_ids.empty() && resolution->scope_ids.front() != 0) {
+        scope_id = resolution->scope_ids.front();  // the zone came with the name (fe80::1%eth0 in /etc/hosts)
+        char name[IF_NAMESIZE] = {};
+        if (::if_indextoname(scope_id, name) != nullptr) result.interface = name;
+    }
     if (is_link_local(result.address) && scope_id == 0) {
         return usage_error(result.address.to_string() + " is an IPv6 link-local address: say which link, e.g. " +
                            result.address.to_string() + "%eth0 (or -I eth0)");

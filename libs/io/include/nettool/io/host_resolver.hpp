@@ -14,6 +14,7 @@
 #include "nettool/wire/ip_address.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -85,6 +86,8 @@ struct HostResolution {
     std::string canonical_name;      // the name that finally answered: getaddrinfo's canonical name (after the
                                      // search list and CNAMEs), the hosts file's first name; empty for literals
     std::vector<IpAddress> addresses;
+    std::vector<std::uint32_t> scope_ids;  // system lookups: the interface index of each address (fe80::1%eth0 in
+                                           // /etc/hosts), 0 for none; else empty
     std::string source;              // "literal", "hosts file", "DNS", "system resolver"
     std::vector<std::string> tried;  // system lookups: the search candidates from resolv.conf, in order
     double elapsed_ms = 0.0;
