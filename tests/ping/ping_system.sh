@@ -38,6 +38,8 @@ ip link add vD netns "$D" type veth peer name vBD netns "$B"
 ip -n "$B" link set vBC master br0
 ip -n "$B" link set vBD master br0
 ip -n "$C" addr add 10.203.1.1/24 dev vC
+# A non-link-local IPv6 address, so that getaddrinfo's AI_ADDRCONFIG (and getent's) returns IPv6 answers at all.
+ip -n "$C" addr add fd00:203::1/64 dev vC nodad
 ip -n "$B" addr add 10.203.1.2/24 dev br0
 ip -n "$B" addr add fe80::2/64 dev br0 nodad
 ip -n "$D" addr add 10.203.1.3/24 dev vD
@@ -126,8 +128,9 @@ contains err "nosuch0"
 
 expect 0 "a link-local name from /etc/hosts keeps its zone" -- from_c switch6 -c 1 --json
 json_check "switch6 -> fe80::2 on vC" 'd["address"]=="fe80::2" and d["interface"]=="vC" and d["statistics"]["received"]==1'
+# v6only.office.lan has only AAAA; the bare "v6only" is then refused. The name exists: wrong family, exit 2.
 expect 2 "-4 for a name with only an IPv6 address" -- from_c -4 v6only -c 1
-contains err "the name has no IPv4 address"
+contains err "the name has no IPv4 address (tried v6only.office.lan, v6only)"
 
 # --- the subnet broadcast: refused without -b; with -b every answering host is counted ---
 expect 2 "10.203.1.255 without -b" -- from_c 10.203.1.255 -c 1

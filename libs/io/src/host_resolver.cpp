@@ -488,6 +488,11 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
                 return self->finish(again, internal_error("host name resolution cancelled", again->second->host));
             }
             Request& request = *again->second;
+            if (request.name_exists && request.options.family != HostFamily::any) {
+                // An earlier candidate exists with only the other family; this later one failing does not change
+                // that answer (glibc stops at such a failure too).
+                return self->finish(again, self->system_error(request, std::nullopt));
+            }
             self->finish(again, self->system_error(request, std::move(result)));
         });
         if (!started) probe_next_candidate(id);
@@ -537,6 +542,18 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
                 }
             }
         }
+        const bool family_only = request.options.family != HostFamily::any &&
+                                 (status == EAI_ADDRFAMILY || status == EAI_NODATA || request.name_exists);
+        if (family_only) {
+            return input_error("the name has no " + family_words(request.options.family) +
+                                   (request.candidates.size() > 1 ? " (tried " + joined(request.candidates) + ")" : ""),
+                               host);
+        }
+        if (status == EAI_AGAIN && request.system_elapsed_ms < 900.0 * request.resolv_conf.timeout_s) {
+            return environment_error("the system resolver said \"" + said + "\" after " + waited + ", yet asked " +
+                                         "directly " + servers + " answers that no name tried exists" + tried,
+                                     host);
+        }
         if (status == EAI_AGAIN) {
             return environment_error("DNS timeout: the system resolver got no answer from " + servers + " after " +
                                          waited + " (resolv.conf: timeout " +
@@ -547,9 +564,6 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
         if (status == EAI_SYSTEM || status == EAI_MEMORY) {
             return environment_error("the system resolver failed: " + said, host);
         }
-        const bool family_only = request.options.family != HostFamily::any &&
-                                 (status == EAI_ADDRFAMILY || status == EAI_NODATA || request.name_exists);
-        if (family_only) return input_error("the name has no " + family_words(request.options.family), host);
         const std::string how = services.empty() ? std::string() : " (hosts: " + joined(services, " ") + ")";
         return input_error("no such host: the system resolver" + how + " said \"" + said + "\"" + tried, host);
     }
