@@ -7,7 +7,9 @@
 #include "nettool/ping/nagios.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <iostream>
+#include <optional>
 #include <memory>
 
 namespace {
@@ -20,19 +22,24 @@ struct PingOptions {
     double interval_s = 1.0;
     double timeout_s = 2.0;
     long long size = 56;
-    long long ttl = 0;
+    std::optional<long long> ttl;
     bool ipv4 = false;
     bool ipv6 = false;
     std::vector<std::string> dns_servers;
     std::string socket = "auto";
+    std::string interface;
+    bool broadcast = false;
     OutputOptions output;
 };
 
-// Seconds as typed (fractions allowed) to a duration; usage error for NaN, infinity or absurd magnitudes.
+// Seconds as typed (fractions allowed) to a duration, within [low, high] seconds; one wording for every way out
+// of range (NaN, negative, 3601, 86401 alike).
 template <class Duration>
-Duration seconds_to(double seconds, const char* what) {
-    if (!std::isfinite(seconds) || seconds < 0.0 || seconds > 86400.0) {
-        throw ErrorException(usage_error(std::string(what) + " must be a number of seconds, 0 or more and at most a day"));
+Duration seconds_to(double seconds, const char* what, const char* range, double low, double high) {
+    if (!std::isfinite(seconds) || seconds < low || seconds > high) {
+        char given[64];
+        std::snprintf(given, sizeof given, "%g", seconds);
+        throw ErrorException(usage_error(std::string(what) + " must be " + range + " seconds, got " + given));
     }
     using Rep = typename Duration::rep;
     return Duration(static_cast<Rep>(std::llround(seconds * static_cast<double>(Duration::period::den) /
@@ -47,17 +54,19 @@ PingRequest build_request(const PingOptions& o) {
                                          ", got " + std::to_string(o.count)));
     }
     r.count = static_cast<std::uint32_t>(o.count);
-    r.interval = seconds_to<std::chrono::microseconds>(o.interval_s, "interval (-i)");
-    r.timeout = seconds_to<std::chrono::milliseconds>(o.timeout_s, "timeout (-W)");
+    r.interval = seconds_to<std::chrono::microseconds>(o.interval_s, "interval (-i)", "0 to 3600", 0.0, 3600.0);
+    r.timeout = seconds_to<std::chrono::milliseconds>(o.timeout_s, "timeout (-W)", "0.001 to 3600", 0.001, 3600.0);
     if (o.size < 0 || o.size > static_cast<long long>(max_ping_payload)) {
         throw ErrorException(usage_error("packet size must be between 0 and " + std::to_string(max_ping_payload) +
                                          ", got " + std::to_string(o.size)));
     }
     r.payload_size = static_cast<std::size_t>(o.size);
-    if (o.ttl < 0 || o.ttl > 255) {
-        throw ErrorException(usage_error("TTL must be between 1 and 255, got " + std::to_string(o.ttl)));
+    if (o.ttl && (*o.ttl < 1 || *o.ttl > 255)) {
+        throw ErrorException(usage_error("TTL (-t) must be between 1 and 255, got " + std::to_string(*o.ttl)));
     }
-    r.ttl = static_cast<int>(o.ttl);
+    r.ttl = o.ttl ? static_cast<int>(*o.ttl) : 0;  // 0: the system's default
+    r.interface = o.interface;
+    r.broadcast = o.broadcast;
     r.family = o.ipv4 ? HostFamily::v4 : o.ipv6 ? HostFamily::v6 : HostFamily::any;
     r.socket = o.socket == "datagram" ? IcmpSocketKind::datagram
                : o.socket == "raw"    ? IcmpSocketKind::raw
@@ -94,26 +103,35 @@ app::RunFunction setup_ping(CLI::App& sub) {
     sub.footer(
         "Sends ICMP echo requests like iputils ping and judges the outcome.\n"
         "Socket: an unprivileged ICMP datagram socket where net.ipv4.ping_group_range allows it, else a raw\n"
-        "socket (needs root or CAP_NET_RAW). Names are looked up in /etc/hosts, then through DNS (--dns-server,\n"
-        "else the servers of /etc/resolv.conf); with neither -4 nor -6 an IPv4 address is preferred.\n"
-        "Diagnosis codes: ok, first_probe_lost (first probe unanswered, the rest fine: ARP/neighbour resolution,\n"
-        "not loss), first_probe_slow, packet_loss, no_reply, replies_too_late, host_unreachable, ttl_exceeded,\n"
-        "send_failed, duplicate_replies, high_latency (average >= 500 ms), no_probes_sent.\n"
+        "socket (needs root or CAP_NET_RAW). Names resolve as `getent ahosts` does (nsswitch, /etc/hosts, the\n"
+        "search list and ndots of resolv.conf) and the first address is pinged; with --dns-server, /etc/hosts and\n"
+        "then that server, for the name exactly as given (IPv4 preferred). IPv6 link-local addresses need a zone\n"
+        "(fe80::1%eth0) or -I. A subnet broadcast address needs -b.\n"
+        "Diagnosis codes: ok, first_probe_lost (leading probes held back by ARP/neighbour resolution, their\n"
+        "replies late and together, the rest fine: not loss), first_probe_slow, packet_loss, no_reply,\n"
+        "replies_too_late, host_unreachable, ttl_exceeded, send_failed, duplicate_replies, broadcast_replies,\n"
+        "high_latency (average >= 500 ms), no_probes_sent.\n"
         "Exit status: 0 all answered (or only first_probe_lost), 1 loss/unreachable/other problem, 2 bad usage,\n"
         "3 could not run (no privilege, name server unreachable).\n"
         "Examples:\n"
         "  nettool ping 192.168.1.1 -c 5\n"
         "  nettool ping router.lan --dns-server 192.168.1.1 -i 0.2 --json\n"
-        "  nettool ping -6 ::1 -c 3 -W 1");
+        "  nettool ping -6 ::1 -c 3 -W 1\n"
+        "  nettool ping fe80::1%eth0 -c 3\n"
+        "  nettool ping -b 192.168.1.255 -c 2");
     sub.add_option("HOST", o->host, "Host name, IPv4 or IPv6 address to ping")->required();
     sub.add_option("-c,--count", o->count, "Number of echo requests to send (1-1000000)")->capture_default_str();
     sub.add_option("-i,--interval", o->interval_s,
-                   "Seconds between requests; fractions allowed, below 0.002 only for root")
+                   "Seconds between requests (0 to 3600); fractions allowed, below 0.002 only for root")
         ->capture_default_str();
-    sub.add_option("-W,--timeout", o->timeout_s, "Seconds to wait for each reply (above 0, at most 3600)")
+    sub.add_option("-W,--timeout", o->timeout_s, "Seconds to wait for each reply (0.001 to 3600)")
         ->capture_default_str();
     sub.add_option("-s,--size", o->size, "Payload bytes per request (0-65507)")->capture_default_str();
     sub.add_option("-t,--ttl", o->ttl, "IP time to live / hop limit (1-255; default: the system's)");
+    sub.add_option("-I,--interface", o->interface,
+                   "Send through this interface only; also the zone of an IPv6 link-local address");
+    sub.add_flag("-b,--broadcast", o->broadcast,
+                 "Allow pinging a broadcast address (SO_BROADCAST); every host that answers is counted");
     auto* v4 = sub.add_flag("-4", o->ipv4, "Use IPv4 only");
     auto* v6 = sub.add_flag("-6", o->ipv6, "Use IPv6 only");
     v4->excludes(v6);

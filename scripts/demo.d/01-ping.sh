@@ -3,9 +3,10 @@
 # The seed's first post: asked to ping the router, the customer saw the first echo time out and every later one
 # answer. That pattern is address resolution (ARP) holding the first packet back, not packet loss; the real
 # trouble was elsewhere (a PC saturating the router with P2P traffic). Here two network namespaces joined by a veth
-# pair stand in for the PC and the router. The "router" drops the first ARP request it sees (an nft quota), so the
-# PC's first echo request waits for the ARP retry and misses its timeout, exactly like the field case; nettool ping
-# names the pattern first_probe_lost (exit 0) instead of calling it loss. Then, for contrast, real loss: the router
+# pair stand in for the PC and the router, both on the kernel's default timers. The "router" drops the first ARP
+# request it sees (an nft quota), so every echo request the PC sends in the first second waits for the ARP retry
+# (retrans_time_ms 1000) and they all leave and are answered together, the first ones after their timeout, exactly
+# like the field case; nettool ping names the pattern first_probe_lost (exit 0) instead of calling it loss. Then, for contrast, real loss: the router
 # drops every echo (no_reply, exit 1) and rejects it (host_unreachable, exit 1).
 set -u
 : "${NETTOOL:?set NETTOOL to the nettool binary}"
@@ -28,8 +29,7 @@ ip link add lan0 netns "$pc" type veth peer name lan0 netns "$router"
 ip -n "$pc" addr add 10.201.9.10/24 dev lan0
 ip -n "$router" addr add 10.201.9.1/24 dev lan0
 for ns in "$pc" "$router"; do ip -n "$ns" link set lo up; ip -n "$ns" link set lan0 up; done
-# The PC retries ARP after 400 ms (Linux default: 1 s); the PC's ping waits 300 ms per reply.
-ip netns exec "$pc" sysctl -q -w net.ipv4.neigh.lan0.retrans_time_ms=400
+# Kernel defaults: the PC retries ARP after 1 s (net.ipv4.neigh.lan0.retrans_time_ms = 1000).
 ip netns exec "$router" nft -f - <<'EOF'
 table arp demo {
   chain in {
@@ -41,7 +41,7 @@ EOF
 pc_ping() { echo; echo "[pc]\$ nettool ping $*"; ip netns exec "$pc" "$NETTOOL" ping "$@"; echo "(exit status $?)"; }
 
 echo "--- 1. The field case: PC -> router, the first ARP request is lost ---"
-pc_ping 10.201.9.1 -c 4 -i 0.5 -W 0.3
+pc_ping 10.201.9.1 -c 10 -i 0.2 -W 0.5
 
 echo
 echo "--- 2. Same, with a patient timeout: the first reply is merely slow ---"
@@ -51,7 +51,7 @@ ip netns exec "$router" nft flush ruleset
 ip netns exec "$router" nft add table arp demo
 ip netns exec "$router" nft add chain arp demo in '{ type filter hook input priority 0; }'
 ip netns exec "$router" nft add rule arp demo in arp operation request quota until 40 bytes drop
-pc_ping 10.201.9.1 -c 4 -i 0.5 -W 2
+pc_ping 10.201.9.1 -c 6 -i 0.3 -W 2
 
 echo
 echo "--- 3. For contrast, real trouble: the router drops every echo request ---"

@@ -35,3 +35,21 @@ TEST_CASE("resolv.conf parsing keeps order, drops duplicates and zone ids, count
     CHECK(conf.skipped_lines == 3);
     CHECK(parse_resolv_conf("").nameservers.empty());
 }
+
+TEST_CASE("resolv.conf options: ndots, timeout and attempts as glibc reads them; the last search line wins") {
+    auto defaults = parse_resolv_conf("nameserver 10.0.0.1\n");
+    CHECK(defaults.ndots == 1);
+    CHECK(defaults.timeout_s == 5);
+    CHECK(defaults.attempts == 2);
+    auto conf = parse_resolv_conf(
+        "search old.example\n"
+        "options rotate ndots:3 timeout:2\n"
+        "options attempts:9 timeout:x ndots:-1\n"
+        "domain office.lan\n");
+    CHECK(conf.ndots == 3);
+    CHECK(conf.timeout_s == 2);
+    CHECK(conf.attempts == 5);  // capped like glibc
+    CHECK(conf.search == std::vector<std::string>{"office.lan"});
+    CHECK(parse_resolv_conf("options ndots:40 timeout:0\n").ndots == 15);
+    CHECK(parse_resolv_conf("options ndots:40 timeout:0\n").timeout_s == 1);
+}

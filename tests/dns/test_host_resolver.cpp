@@ -219,3 +219,83 @@ TEST_CASE("HostResolver: callbacks run once on the io_context, cancel_all and th
     io.run();
     CHECK(calls == 4);
 }
+
+TEST_CASE("search_candidates: the order glibc's res_search tries names in") {
+    const std::vector<std::string> search{"office.lan", "corp.example."};
+    CHECK(search_candidates("router", search, 1) ==
+          std::vector<std::string>{"router.office.lan", "router.corp.example", "router"});
+    CHECK(search_candidates("www.example.org", search, 1) ==
+          std::vector<std::string>{"www.example.org", "www.example.org.office.lan", "www.example.org.corp.example"});
+    CHECK(search_candidates("deep.name", search, 2) ==
+          std::vector<std::string>{"deep.name.office.lan", "deep.name.corp.example", "deep.name"});
+    CHECK(search_candidates("router.", search, 1) == std::vector<std::string>{"router"});
+    CHECK(search_candidates("router", {}, 1) == std::vector<std::string>{"router"});
+    CHECK(search_candidates("router", {"", "."}, 1) == std::vector<std::string>{"router"});
+    CHECK(search_candidates("", search, 1).empty());
+    CHECK(search_candidates(".", search, 1) == std::vector<std::string>{"."});
+}
+
+TEST_CASE("parse_nsswitch_hosts: services in order, actions left out, the last hosts line counts") {
+    CHECK(parse_nsswitch_hosts("passwd: files\nhosts: files mdns4_minimal [NOTFOUND=return] dns myhostname\n") ==
+          std::vector<std::string>{"files", "mdns4_minimal", "dns", "myhostname"});
+    CHECK(parse_nsswitch_hosts("hosts:files dns\n") == std::vector<std::string>{"files", "dns"});
+    CHECK(parse_nsswitch_hosts("hosts: dns\n# hosts: nis\nhosts: files\n") == std::vector<std::string>{"files"});
+    CHECK(parse_nsswitch_hosts("hosts: files [ NOTFOUND=return ] dns\n") == std::vector<std::string>{"files", "dns"});
+    CHECK(parse_nsswitch_hosts("passwd: files\n").empty());
+    CHECK(parse_nsswitch_hosts("").empty());
+}
+
+namespace {
+
+Result<HostResolution> resolve_detailed_now(const std::string& host, const HostResolveOptions& options,
+                                            std::vector<DnsServer> defaults = {}) {
+    IoContext io;
+    DnsClient dns(io, std::move(defaults));
+    std::optional<Result<HostResolution>> outcome;
+    {
+        HostResolver resolver(dns);
+        resolver.resolve_detailed(host, options, [&outcome](Result<HostResolution> r) { outcome.emplace(std::move(r)); });
+        io.run();
+    }
+    REQUIRE(outcome);
+    return std::move(*outcome);
+}
+
+}  // namespace
+
+TEST_CASE("HostResolver::resolve_detailed: where the answer came from and the name that answered") {
+    TempDir dir;
+    write_file(dir.path() / "hosts", "192.0.2.50 gateway.lan gw\n");
+    auto options = isolated();
+    options.hosts_path = (dir.path() / "hosts").string();
+    auto alias = resolve_detailed_now("gw", options);
+    REQUIRE(alias.ok());
+    CHECK(alias->canonical_name == "gateway.lan");
+    CHECK(alias->source == "hosts file");
+    // Literals never reach a resolver, the system's included.
+    auto system = isolated();
+    system.lookup = HostLookup::system;
+    auto literal = resolve_detailed_now("[2001:db8::7]", system);
+    REQUIRE(literal.ok());
+    CHECK(literal->source == "literal");
+    CHECK(literal->canonical_name.empty());
+    CHECK(texts(literal->addresses) == std::vector<std::string>{"2001:db8::7"});
+    auto wrong_family = system;
+    wrong_family.family = HostFamily::v4;
+    CHECK(resolve_detailed_now("2001:db8::7", wrong_family).error().kind == ErrorKind::input);
+}
+
+TEST_CASE("HostResolver: a DNS timeout says how long was really waited (c-ares doubles the wait each round)") {
+    SilentDnsServer silent;
+    auto options = isolated(HostFamily::v4);
+    options.dns.timeout = 200ms;
+    options.dns.tries = 2;
+    const auto started = std::chrono::steady_clock::now();
+    auto timeout = resolve_now("a.test", options, {silent.server()});
+    const auto waited = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(timeout.ok());
+    INFO(timeout.error().message);
+    CHECK(waited >= 550ms);  // 200 ms, then 400 ms: not "200 ms x 2"
+    CHECK(timeout.error().message.find("after 0.6 s") != std::string::npos);
+    CHECK(timeout.error().message.find("2 tries starting at 200 ms") != std::string::npos);
+}

@@ -15,31 +15,11 @@ trap cleanup EXIT INT TERM
 ip netns add "$NS" || { echo "cannot create namespace $NS"; exit 1; }
 ip netns exec "$NS" ip link set lo up
 
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh"
 # A case that cannot run here: the others still run, and the test then ends as skipped (exit 77), not passed.
 skipped_cases=()
 skip_case() { echo "skip $*"; skipped_cases+=("$*"); }
 in_ns() { ip netns exec "$NS" "$@"; }
-# expect STATUS DESCRIPTION -- command...: runs it, keeps stdout/stderr in $WORK/out, $WORK/err.
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >"$WORK/out" 2>"$WORK/err"
-  local got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$what: exit $got, expected $want"; sed 's/^/  stdout: /' "$WORK/out"; sed 's/^/  stderr: /' "$WORK/err"
-    return 1
-  fi
-  echo "ok: $what (exit $got)"
-}
-# json_check DESCRIPTION PYTHON-EXPRESSION: evaluates it with d = the JSON document in $WORK/out.
-json_check() {
-  if ! python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
-      "$WORK/out" "$2"; then
-    fail "$1: $2"; head -c 3000 "$WORK/out"; echo
-  fi
-}
-contains() { grep -qF -- "$2" "$WORK/$1" || { fail "missing in $1: $2"; sed 's/^/  | /' "$WORK/$1"; }; }
 
 # --- IPv4 loopback, raw socket (ping_group_range is "1 0" in a new namespace) ---
 expect 0 "ping 127.0.0.1 -c 3 --json" -- in_ns "$NETTOOL" ping 127.0.0.1 -c 3 -i 0.2 --json
@@ -121,6 +101,15 @@ usage_case "interval not a number" 127.0.0.1 -i fast
 usage_case "timeout 0" 127.0.0.1 -W 0
 usage_case "timeout above an hour" 127.0.0.1 -W 7200
 usage_case "ttl 300" 127.0.0.1 -t 300
+usage_case "ttl 0 (1-255 as documented)" 127.0.0.1 -t 0
+contains err "TTL (-t) must be between 1 and 255, got 0"
+# Every way out of the -W range gets the same wording (3601 and 86401 once differed).
+for bad in 3601 86401 0; do
+  usage_case "timeout $bad" 127.0.0.1 -W "$bad"
+  contains err "timeout (-W) must be 0.001 to 3600 seconds, got $bad"
+done
+usage_case "interval above an hour" 127.0.0.1 -i 3601
+contains err "interval (-i) must be 0 to 3600 seconds, got 3601"
 usage_case "-4 with an IPv6 literal" -4 ::1 -c 1
 usage_case "-6 with an IPv4 literal" -6 127.0.0.1 -c 1
 usage_case "-4 and -6" -4 -6 127.0.0.1

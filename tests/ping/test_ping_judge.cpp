@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <sstream>
 
 using namespace nettool;
@@ -31,6 +32,7 @@ PingResult recorded(const std::string& outcomes, std::vector<double> rtts = {}, 
         p.index = static_cast<std::uint32_t>(i + 1);
         p.sequence = static_cast<std::uint16_t>(i + 1);
         p.from = r.address;
+        p.sent_ms = static_cast<double>(i) * r.interval_ms;
         counters.transmitted();
         switch (outcomes[i]) {
             case 'r': {
@@ -65,6 +67,48 @@ PingResult recorded(const std::string& outcomes, std::vector<double> rtts = {}, 
     }
     for (std::uint64_t i = 0; i < duplicates; ++i) counters.duplicate(1.0);
     r.statistics = counters.statistics(static_cast<double>(outcomes.size() - 1) * 1000.0 + 3.0);
+    return r;
+}
+
+// What the kernel does when the first ARP request goes unanswered: every probe sent before `release_ms` waits in
+// the neighbour queue and leaves with the others at `release_ms`; each reply comes `typical_ms` later (plus a
+// little spread). Replies past the timeout are late; everything after is answered at `typical_ms`.
+PingResult held_run(std::size_t count, double interval_ms, double timeout_ms, double release_ms, double typical_ms = 0.08,
+                    double spread_ms = 0.01) {
+    PingResult r;
+    r.host = "10.0.0.1";
+    r.address = *IpAddress::parse("10.0.0.1");
+    r.resolved = {r.address};
+    r.count = static_cast<std::uint32_t>(count);
+    r.interval_ms = interval_ms;
+    r.timeout_ms = timeout_ms;
+    r.neighbour.interface = "eth0";
+    r.neighbour.next_hop = r.address;
+    r.neighbour.state_before = "none";
+    r.neighbour.state_after = "REACHABLE";
+    r.neighbour.retrans_time_ms = 1000;
+    PingCounters counters;
+    for (std::size_t i = 0; i < count; ++i) {
+        PingProbe p;
+        p.index = static_cast<std::uint32_t>(i + 1);
+        p.sequence = static_cast<std::uint16_t>(i + 1);
+        p.from = r.address;
+        p.sent_ms = static_cast<double>(i) * interval_ms;
+        counters.transmitted();
+        const double rtt = p.sent_ms < release_ms ? release_ms - p.sent_ms + typical_ms + spread_ms * static_cast<double>(i)
+                                                  : typical_ms;
+        if (rtt > timeout_ms) {
+            p.status = EchoStatus::timeout;
+            p.late_reply_ms = rtt;
+            counters.late();
+        } else {
+            p.status = EchoStatus::reply;
+            p.rtt_ms = rtt;
+            counters.reply(rtt);
+        }
+        r.probes.push_back(p);
+    }
+    r.statistics = counters.statistics(static_cast<double>(count - 1) * interval_ms + timeout_ms);
     return r;
 }
 
@@ -158,7 +202,7 @@ TEST_CASE("the field case: first probe timed out, the rest answered -> first_pro
     r.probes.front().late_reply_ms = 1012.0;
     auto late = diagnose_ping(r);
     CHECK(*find(late, "first_probe_lost").confidence == Approx(0.9));
-    CHECK(find(late, "first_probe_lost").evidence.front().observed == "reply after 1012 ms");
+    CHECK(find(late, "first_probe_lost").evidence.front().observed == "reply after 1012 ms, past the timeout (late)");
 }
 
 TEST_CASE("first probe lost with too few probes to tell, or other losses too, is packet loss") {
@@ -347,4 +391,136 @@ TEST_CASE("interrupted while every probe was still waiting: no_reply as a warnin
     CHECK(d[0].severity == Severity::warning);
     CHECK(d[0].summary.find("interrupted") != std::string::npos);
     CHECK(exit_status_for(d) == ExitStatus::problem);
+}
+
+TEST_CASE("leading probes held by one ARP resolution: first_probe_lost for 1, 3 and 5 of them, never packet_loss") {
+    struct Case {
+        std::size_t count;
+        double interval;
+        double timeout;
+        std::size_t held;
+        std::size_t timed_out;
+    };
+    for (const auto& c : {Case{3, 1200, 500, 1, 1}, Case{6, 400, 150, 3, 3}, Case{8, 220, 300, 5, 4},
+                          Case{10, 200, 500, 5, 3}}) {
+        CAPTURE(c.count, c.interval, c.timeout);
+        auto r = held_run(c.count, c.interval, c.timeout, 1004);
+        auto held = find_held_probes(r);
+        REQUIRE(held);
+        CHECK(held->held == c.held);
+        CHECK(held->timed_out == c.timed_out);
+        CHECK(held->released_after_ms == Approx(1004.08));
+        auto d = diagnose_ping(r);
+        CHECK(codes(d) == std::vector<std::string>{"first_probe_lost"});
+        CHECK(exit_status_for(d) == ExitStatus::ok);
+        CHECK(r.statistics.late == c.timed_out);
+        const auto& lost = find(d, "first_probe_lost");
+        CHECK(lost.confidence == 0.9);
+        CHECK(lost.evidence[0].source == (c.held == 1 ? "icmp_seq 1" : "icmp_seq 1-" + std::to_string(c.held)));
+        bool retry_named = false;
+        bool neighbour_named = false;
+        for (const auto& e : lost.evidence) {
+            retry_named = retry_named || e.observed.find("1000 ms; the hold lasted 1 retry") != std::string::npos;
+            neighbour_named = neighbour_named || e.observed == "before the run: none, after: REACHABLE";
+        }
+        CHECK(retry_named);
+        CHECK(neighbour_named);
+    }
+}
+
+TEST_CASE("held probes that all made their timeout: ok + first_probe_slow, and no high_latency from them") {
+    auto r = held_run(6, 300, 2000, 1004);
+    auto d = diagnose_ping(r);
+    CHECK(codes(d) == std::vector<std::string>{"ok", "first_probe_slow"});
+    CHECK(find(d, "first_probe_slow").summary.find("the first 4 probes") != std::string::npos);
+    // The average over all replies is above 500 ms, but the held ones say nothing about the path.
+    auto long_hold = held_run(30, 100, 3000, 2500);
+    REQUIRE(long_hold.statistics.avg_ms);
+    CHECK(*long_hold.statistics.avg_ms > high_latency_ms);
+    const auto slow = codes(diagnose_ping(long_hold));
+    CHECK(slow == std::vector<std::string>{"ok", "first_probe_slow"});
+}
+
+TEST_CASE("not the held pattern: replies not together, loss after the start, too few probes after") {
+    // The late replies trickle in 200 ms apart: not one resolution releasing a queue.
+    auto spread = held_run(8, 220, 300, 1004, 0.08, 200);
+    CHECK_FALSE(find_held_probes(spread));
+    CHECK(codes(diagnose_ping(spread)) == std::vector<std::string>{"packet_loss"});
+    // A probe after the release lost too: that is loss.
+    auto later = held_run(8, 220, 300, 1004);
+    later.probes[6].status = EchoStatus::timeout;
+    later.probes[6].rtt_ms.reset();
+    PingCounters counters;
+    for (const auto& p : later.probes) {
+        counters.transmitted();
+        if (p.status == EchoStatus::reply) counters.reply(*p.rtt_ms);
+        if (p.late_reply_ms) counters.late();
+    }
+    later.statistics = counters.statistics(2000);
+    CHECK_FALSE(find_held_probes(later));
+    CHECK(codes(diagnose_ping(later)) == std::vector<std::string>{"packet_loss"});
+    // Everything sent before the release: nothing after it to show the path is fine.
+    CHECK_FALSE(find_held_probes(held_run(4, 200, 500, 1004)));
+}
+
+TEST_CASE("send_failed advice names the real reason") {
+    auto refused = recorded("ss");
+    for (auto& p : refused.probes) {
+        p.error_number = EPERM;
+        p.detail = "sendto: Operation not permitted";
+    }
+    refused.output_drop_rules = std::vector<std::string>{"table inet filter chain out: ip daddr 192.168.1.1 drop"};
+    auto d = diagnose_ping(refused);
+    REQUIRE(codes(d) == std::vector<std::string>{"send_failed"});
+    CHECK(d[0].advice.find("ip daddr 192.168.1.1 drop") != std::string::npos);
+    CHECK(d[0].evidence.back().source == "nft list ruleset");
+    refused.output_drop_rules = std::vector<std::string>{};
+    CHECK(diagnose_ping(refused)[0].advice.find("nft lists no output rule") != std::string::npos);
+    auto no_route = recorded("ss");
+    for (auto& p : no_route.probes) p.error_number = ENETUNREACH;
+    CHECK(diagnose_ping(no_route)[0].advice.find("no route to 192.168.1.1") != std::string::npos);
+    CHECK(diagnose_ping(no_route)[0].advice.find("firewall") == std::string::npos);
+}
+
+TEST_CASE("a broadcast ping lists every host that answered instead of calling them duplicates") {
+    auto r = recorded("rr", {}, 2);
+    r.broadcast = true;
+    r.responders = {{*IpAddress::parse("192.168.1.1"), 2}, {*IpAddress::parse("192.168.1.7"), 2}};
+    auto d = diagnose_ping(r);
+    CHECK(codes(d) == std::vector<std::string>{"ok", "broadcast_replies"});
+    CHECK(find(d, "broadcast_replies").evidence.size() == 2);
+    auto silent = recorded("tt");
+    silent.broadcast = true;
+    auto none = diagnose_ping(silent);
+    CHECK(codes(none) == std::vector<std::string>{"no_reply"});
+    CHECK(none[0].advice.find("icmp_echo_ignore_broadcasts") != std::string::npos);
+}
+
+TEST_CASE("route, neighbour and nft texts are read as the tools print them") {
+    auto target = *IpAddress::parse("10.201.2.2");
+    auto via = parse_route_get("10.201.2.2 via 10.201.1.2 dev vA src 10.201.1.1 uid 0 \n    cache \n", target);
+    REQUIRE(via);
+    CHECK(via->first == "vA");
+    CHECK(via->second.to_string() == "10.201.1.2");
+    auto direct = parse_route_get("10.201.2.2 dev eth0 src 10.201.2.1 uid 0\n", target);
+    REQUIRE(direct);
+    CHECK(direct->second == target);
+    CHECK_FALSE(parse_route_get("", target));
+    CHECK_FALSE(parse_route_get("10.201.2.2 dev averyveryverylongname src x\n", target));
+    CHECK(parse_neigh_state("10.201.1.2 lladdr 02:00:00:00:00:01 REACHABLE\n") == "REACHABLE");
+    CHECK(parse_neigh_state("fe80::1 lladdr 02:00:00:00:00:01 router STALE\n") == "STALE");
+    CHECK(parse_neigh_state("10.201.1.2  FAILED\n") == "FAILED");
+    CHECK(parse_neigh_state("") == "none");
+    const char* ruleset =
+        "table inet filter {\n"
+        "\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t\ttcp dport 22 drop\n\t}\n"
+        "\tchain output {\n\t\ttype filter hook output priority filter; policy accept;\n"
+        "\t\tip daddr 10.0.0.1 icmp type echo-request reject\n\t\tcounter accept\n\t}\n"
+        "}\n"
+        "table ip strict {\n\tchain out {\n\t\ttype filter hook output priority 0; policy drop;\n\t}\n}\n";
+    auto rules = find_output_drop_rules(ruleset);
+    REQUIRE(rules.size() == 2);
+    CHECK(rules[0] == "table inet filter chain output: ip daddr 10.0.0.1 icmp type echo-request reject");
+    CHECK(rules[1] == "table ip strict chain out: policy drop");
+    CHECK(find_output_drop_rules("").empty());
 }

@@ -66,7 +66,7 @@ ResolverSelection select_resolvers(const std::vector<DnsServer>& explicit_server
         return selection;
     }
     ResolvConf conf = parse_resolv_conf(*main_text);
-    selection.stub_timeout_s = conf.timeout_seconds;
+    selection.stub_timeout_s = conf.timeout_s;
     selection.stub_attempts = conf.attempts;
     selection.stub_rotate = conf.rotate;
     if (conf.skipped_lines > 0) {

@@ -1,14 +1,24 @@
-// Host names to addresses: literals, then the hosts file, then A and AAAA through the DnsClient, concurrently.
+// Host names to addresses: literals; the system's getaddrinfo() on a helper thread (HostLookup::system); or the
+// hosts file, then A and AAAA through the DnsClient, concurrently (HostLookup::dns_client).
 #include "nettool/io/host_resolver.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <span>
 #include <sstream>
+#include <thread>
 
 namespace nettool {
 
@@ -132,16 +142,147 @@ Result<HostsFile> read_hosts_file(const std::string& path) {
     return parse_hosts_file(text.str());
 }
 
+std::vector<std::string> search_candidates(std::string_view name, const std::vector<std::string>& search, int ndots) {
+    std::vector<std::string> out;
+    if (name.empty()) return out;
+    if (name.back() == '.') {
+        std::string_view bare = name.substr(0, name.size() - 1);
+        out.emplace_back(bare.empty() ? std::string_view(".") : bare);
+        return out;
+    }
+    const auto dots = static_cast<int>(std::count(name.begin(), name.end(), '.'));
+    auto add = [&out](std::string candidate) {
+        if (std::find(out.begin(), out.end(), candidate) == out.end()) out.push_back(std::move(candidate));
+    };
+    if (dots >= ndots) add(std::string(name));
+    for (const auto& domain : search) {
+        std::string_view suffix = domain;
+        while (!suffix.empty() && suffix.back() == '.') suffix.remove_suffix(1);
+        if (suffix.empty()) continue;
+        add(std::string(name) + "." + std::string(suffix));
+    }
+    if (dots < ndots) add(std::string(name));
+    return out;
+}
+
+std::vector<std::string> parse_nsswitch_hosts(std::string_view text) {
+    std::vector<std::string> services;
+    std::istringstream lines{std::string(text)};
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        // "hosts:files dns" and "hosts : files" are as valid as "hosts: files".
+        if (auto colon = line.find(':'); colon != std::string::npos) line.replace(colon, 1, " : ");
+        std::istringstream words(line);
+        std::string database;
+        if (!(words >> database) || database != "hosts") continue;
+        services.clear();  // glibc: the last hosts line counts
+        std::string word;
+        bool in_action = false;
+        while (words >> word) {
+            if (word == ":") continue;
+            if (!in_action && word.front() == '[') in_action = true;
+            if (in_action) {
+                if (word.back() == ']') in_action = false;
+                continue;
+            }
+            if (!word.empty() && word.front() == ':') word.erase(0, 1);
+            if (!word.empty()) services.push_back(word);
+        }
+    }
+    return services;
+}
+
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string seconds_text(double ms) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.1f s", ms / 1000.0);
+    return buffer;
+}
+
+std::string joined(const std::vector<std::string>& items, const char* separator = ", ") {
+    std::string out;
+    for (const auto& item : items) {
+        if (!out.empty()) out += separator;
+        out += item;
+    }
+    return out;
+}
+
+// What getaddrinfo() said, carried from the helper thread to the io_context.
+struct SystemAnswer {
+    int status = 0;  // getaddrinfo's return value
+    int error_number = 0;  // errno, for EAI_SYSTEM
+    std::string canonical_name;
+    std::vector<IpAddress> addresses;  // in getaddrinfo's order (RFC 6724 / gai.conf), without duplicates
+    std::vector<std::uint32_t> scope_ids;  // per address
+};
+
+SystemAnswer system_lookup(const std::string& name, HostFamily family) {
+    addrinfo hints{};
+    hints.ai_family = family == HostFamily::v4 ? AF_INET : family == HostFamily::v6 ? AF_INET6 : AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;  // one entry per address (getent ahosts shows each once per socket type)
+    hints.ai_flags = AI_ADDRCONFIG | AI_CANONNAME;  // as getent ahosts asks
+    addrinfo* list = nullptr;
+    SystemAnswer answer;
+    answer.status = ::getaddrinfo(name.c_str(), nullptr, &hints, &list);
+    answer.error_number = errno;
+    if (answer.status != 0) return answer;
+    for (const addrinfo* entry = list; entry != nullptr; entry = entry->ai_next) {
+        if (entry->ai_canonname != nullptr && answer.canonical_name.empty()) answer.canonical_name = entry->ai_canonname;
+        IpAddress address;
+        std::uint32_t scope_id = 0;
+        if (entry->ai_family == AF_INET && entry->ai_addrlen >= sizeof(sockaddr_in)) {
+            sockaddr_in sin{};
+            std::memcpy(&sin, entry->ai_addr, sizeof sin);
+            address = IpAddress::v4(ntohl(sin.sin_addr.s_addr));
+        } else if (entry->ai_family == AF_INET6 && entry->ai_addrlen >= sizeof(sockaddr_in6)) {
+            sockaddr_in6 sin6{};
+            std::memcpy(&sin6, entry->ai_addr, sizeof sin6);
+            address = IpAddress::from_v6_bytes(std::span<const std::uint8_t>(sin6.sin6_addr.s6_addr, 16));
+            scope_id = sin6.sin6_scope_id;
+        }
+        if (address.valid() &&
+            std::find(answer.addresses.begin(), answer.addresses.end(), address) == answer.addresses.end()) {
+            answer.addresses.push_back(address);
+            answer.scope_ids.push_back(scope_id);
+        }
+    }
+    ::freeaddrinfo(list);
+    return answer;
+}
+
+// The helper threads post through this while the resolver lives; the resolver's destructor closes it.
+struct PostGate {
+    std::mutex mutex;
+    IoContext* io = nullptr;
+};
 
 struct Request {
     std::string host;
     HostResolveOptions options;
-    HostResolveCallback callback;
+    HostResolutionCallback callback;
+    Clock::time_point start = Clock::now();
     int outstanding = 0;
     std::optional<DnsResult> a;
     std::optional<DnsResult> aaaa;
     std::optional<Error> start_error;  // a query that could not even start
+    // HostLookup::system
+    std::optional<boost::asio::executor_work_guard<IoContext::executor_type>> waiting_for_thread;
+    SystemAnswer system;
+    ResolvConf resolv_conf;
+    std::vector<std::string> candidates;
+    std::vector<std::string> services;  // nsswitch hosts line
+    bool name_exists = false;           // a candidate was answered NOERROR without an address of the family
+    std::size_t next_candidate = 0;
+    double system_elapsed_ms = 0.0;
 };
 
 std::string servers_text(const DnsQueryOptions& options, const DnsClient& dns) {
@@ -191,9 +332,12 @@ Result<std::vector<IpAddress>> conclude(const Request& request, const DnsClient&
             case DnsOutcome::answer:
             case DnsOutcome::nodata: continue;
             case DnsOutcome::timeout: {
+                // c-ares doubles the wait each round, so "3000 ms x 2 tries" really waits 9 s: say what was waited.
                 const auto ms = request.options.dns.timeout.count();
-                return environment_error("DNS timeout: no answer from " + servers + " within " + std::to_string(ms) +
-                                             " ms x " + std::to_string(request.options.dns.tries) + " tries",
+                return environment_error("DNS timeout: no answer from " + servers + " after " +
+                                             seconds_text(ms_since(request.start)) + " (" +
+                                             std::to_string(request.options.dns.tries) + " tries starting at " +
+                                             std::to_string(ms) + " ms, each further round waits twice as long)",
                                          host);
             }
             case DnsOutcome::connection_refused:
@@ -215,9 +359,12 @@ Result<std::vector<IpAddress>> conclude(const Request& request, const DnsClient&
 }  // namespace
 
 struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
-    explicit Impl(DnsClient& client) : dns(client) {}
+    explicit Impl(DnsClient& client) : dns(client), gate(std::make_shared<PostGate>()) {
+        gate->io = &dns.io_context();
+    }
 
-    void post(HostResolveCallback callback, Result<std::vector<IpAddress>> result) {
+    template <class Callback, class Value>
+    void post(Callback callback, Value result) {
         boost::asio::post(dns.io_context(), [callback = std::move(callback), result = std::move(result)]() mutable {
             callback(std::move(result));
         });
@@ -230,20 +377,202 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
         Request& request = *found->second;
         (is_a ? request.a : request.aaaa) = std::move(result);
         if (--request.outstanding > 0) return;
-        finish(found);
+        auto outcome = conclude(request, dns);
+        if (!outcome) return finish(found, outcome.error());
+        HostResolution resolution;
+        resolution.host = request.host;
+        resolution.canonical_name = request.host;
+        resolution.addresses = std::move(*outcome);
+        resolution.source = "DNS";
+        finish(found, std::move(resolution));
     }
 
-    void finish(std::map<std::uint64_t, std::unique_ptr<Request>>::iterator found) {
+    using RequestMap = std::map<std::uint64_t, std::unique_ptr<Request>>;
+
+    void finish(RequestMap::iterator found, Result<HostResolution> outcome) {
         std::unique_ptr<Request> request = std::move(found->second);
         requests.erase(found);
-        auto outcome = conclude(*request, dns);
+        if (outcome) outcome->elapsed_ms = ms_since(request->start);
         request->callback(std::move(outcome));
+    }
+
+    // ---- HostLookup::system --------------------------------------------------------------------------------
+
+    void start_system(std::uint64_t id, Request& request) {
+        request.waiting_for_thread.emplace(dns.io_context().get_executor());
+        std::weak_ptr<Impl> weak = shared_from_this();
+        std::thread([gate = gate, weak, id, name = request.host, family = request.options.family] {
+            SystemAnswer answer = system_lookup(name, family);
+            std::lock_guard<std::mutex> lock(gate->mutex);
+            if (gate->io == nullptr) return;  // the resolver is gone: nobody to tell
+            boost::asio::post(*gate->io, [weak, id, answer = std::move(answer)]() mutable {
+                if (auto self = weak.lock()) self->system_done(id, std::move(answer));
+            });
+        }).detach();  // getaddrinfo() cannot be cancelled: an abandoned lookup ends on its own
+    }
+
+    void system_done(std::uint64_t id, SystemAnswer answer) {
+        auto self = shared_from_this();
+        auto found = requests.find(id);
+        if (found == requests.end()) return;
+        Request& request = *found->second;
+        request.waiting_for_thread.reset();
+        request.system_elapsed_ms = ms_since(request.start);
+        request.system = std::move(answer);
+        if (auto conf = read_resolv_conf(request.options.resolv_conf_path)) request.resolv_conf = std::move(*conf);
+        // glibc asks 127.0.0.1 when resolv.conf names no server.
+        if (request.resolv_conf.nameservers.empty()) request.resolv_conf.nameservers.push_back(DnsServer{IpAddress::v4(0x7F000001), 53});
+        request.candidates = search_candidates(request.host, request.resolv_conf.search, request.resolv_conf.ndots);
+        if (request.system.status == 0 && !request.system.addresses.empty()) {
+            HostResolution resolution;
+            resolution.host = request.host;
+            resolution.canonical_name =
+                request.system.canonical_name.empty() ? request.host : request.system.canonical_name;
+            resolution.addresses = std::move(request.system.addresses);
+            resolution.scope_ids = std::move(request.system.scope_ids);
+            resolution.source = "system resolver";
+            resolution.tried = request.candidates;
+            return finish(found, std::move(resolution));
+        }
+        // Failed. Whether DNS had a part in it, and what the servers really said, decides the error.
+        std::vector<std::string>& services = request.services;
+        services = {"dns", "files"};
+        {
+            std::ifstream in(request.options.nsswitch_path, std::ios::binary);
+            if (in) {
+                std::ostringstream text;
+                text << in.rdbuf();
+                auto listed = parse_nsswitch_hosts(text.str());
+                if (!listed.empty()) services = std::move(listed);
+            }
+        }
+        const bool uses_dns = std::find_if(services.begin(), services.end(), [](const std::string& service) {
+                                  return service == "dns" || service == "resolve";
+                              }) != services.end();
+        const int status = request.system.status;
+        const bool gave_up_waiting = status == EAI_AGAIN &&
+                                     request.system_elapsed_ms >= 900.0 * request.resolv_conf.timeout_s;
+        if (!uses_dns || gave_up_waiting || status == EAI_SYSTEM || status == EAI_MEMORY) {
+            return finish(found, system_error(request, std::nullopt));
+        }
+        probe_next_candidate(id);
+    }
+
+    // Asks the resolv.conf servers for the candidates in order (as the system did) until one says more than
+    // "no such name": that answer (REFUSED, SERVFAIL, a timeout) is why the system lookup failed.
+    void probe_next_candidate(std::uint64_t id) {
+        auto found = requests.find(id);
+        if (found == requests.end()) return;
+        Request& request = *found->second;
+        constexpr std::size_t max_probed = 8;
+        if (request.next_candidate >= std::min(request.candidates.size(), max_probed)) {
+            return finish(found, system_error(request, std::nullopt));
+        }
+        const std::string name = request.candidates[request.next_candidate++];
+        DnsQueryOptions options;
+        options.servers = request.resolv_conf.nameservers;
+        options.timeout = std::chrono::milliseconds(1000 * request.resolv_conf.timeout_s);
+        options.tries = 1;
+        const std::uint16_t type = request.options.family == HostFamily::v6 ? dns_type::aaaa : dns_type::a;
+        std::weak_ptr<Impl> weak = shared_from_this();
+        auto started = dns.query(name, type, options, [weak, id](DnsResult result) {
+            auto self = weak.lock();
+            if (!self) return;
+            auto again = self->requests.find(id);
+            if (again == self->requests.end()) return;
+            if (result.outcome == DnsOutcome::nxdomain || result.outcome == DnsOutcome::nodata) {
+                if (result.outcome == DnsOutcome::nodata) again->second->name_exists = true;
+                return self->probe_next_candidate(id);
+            }
+            if (result.outcome == DnsOutcome::cancelled) {
+                return self->finish(again, internal_error("host name resolution cancelled", again->second->host));
+            }
+            Request& request = *again->second;
+            if (request.name_exists && request.options.family != HostFamily::any) {
+                // An earlier candidate exists with only the other family; this later one failing does not change
+                // that answer (glibc stops at such a failure too).
+                return self->finish(again, self->system_error(request, std::nullopt));
+            }
+            self->finish(again, self->system_error(request, std::move(result)));
+        });
+        if (!started) probe_next_candidate(id);
+    }
+
+    // The one-line error for a failed system lookup; `direct` is what the servers said when asked directly.
+    Error system_error(const Request& request, std::optional<DnsResult> direct) const {
+        const auto& services = request.services;
+        const std::string& host = request.host;
+        const int status = request.system.status;
+        const std::string said = status == 0 ? std::string("no address")
+                                 : status == EAI_SYSTEM ? std::string(std::strerror(request.system.error_number))
+                                                        : std::string(::gai_strerror(status));
+        const std::string waited = seconds_text(request.system_elapsed_ms);
+        std::string servers;
+        for (const auto& server : request.resolv_conf.nameservers) {
+            if (!servers.empty()) servers += ", ";
+            servers += server.to_string();
+        }
+        const std::string tried = request.candidates.size() > 1 ? "; tried " + joined(request.candidates) : "";
+        if (direct) {
+            const std::string name = direct->name;
+            switch (direct->outcome) {
+                case DnsOutcome::answer:
+                    return input_error("the system resolver found no usable address (" + said + ") although " +
+                                           servers + " answers for " + name,
+                                       host);
+                case DnsOutcome::timeout:
+                    return environment_error("DNS timeout: " + servers + " did not answer for " + name +
+                                                 " (the system resolver gave up after " + waited + ": " + said + ")",
+                                             host);
+                case DnsOutcome::connection_refused:
+                    return environment_error("no DNS server listens at " + servers + " (connection refused; the " +
+                                                 "system resolver said: " + said + ")",
+                                             host);
+                case DnsOutcome::network_error:
+                    return environment_error("cannot reach the DNS server " + servers + ": " + direct->error_text,
+                                             host);
+                case DnsOutcome::bad_response:
+                    return environment_error("unusable DNS answer from " + servers + ": " + direct->error_text, host);
+                default: {
+                    const std::string rcode = direct->message ? dns_rcode_name(direct->message->rcode)
+                                                              : std::string(to_string(direct->outcome));
+                    return environment_error("the DNS server " + servers + " answered " + rcode + " for " + name +
+                                                 " (the system resolver said: " + said + ")",
+                                             host);
+                }
+            }
+        }
+        const bool family_only = request.options.family != HostFamily::any &&
+                                 (status == EAI_ADDRFAMILY || status == EAI_NODATA || request.name_exists);
+        if (family_only) {
+            return input_error("the name has no " + family_words(request.options.family) +
+                                   (request.candidates.size() > 1 ? " (tried " + joined(request.candidates) + ")" : ""),
+                               host);
+        }
+        if (status == EAI_AGAIN && request.system_elapsed_ms < 900.0 * request.resolv_conf.timeout_s) {
+            return environment_error("the system resolver said \"" + said + "\" after " + waited + ", yet asked " +
+                                         "directly " + servers + " answers that no name tried exists" + tried,
+                                     host);
+        }
+        if (status == EAI_AGAIN) {
+            return environment_error("DNS timeout: the system resolver got no answer from " + servers + " after " +
+                                         waited + " (resolv.conf: timeout " +
+                                         std::to_string(request.resolv_conf.timeout_s) + " s, attempts " +
+                                         std::to_string(request.resolv_conf.attempts) + tried + ")",
+                                     host);
+        }
+        if (status == EAI_SYSTEM || status == EAI_MEMORY) {
+            return environment_error("the system resolver failed: " + said, host);
+        }
+        const std::string how = services.empty() ? std::string() : " (hosts: " + joined(services, " ") + ")";
+        return input_error("no such host: the system resolver" + how + " said \"" + said + "\"" + tried, host);
     }
 
     void cancel_everything(bool now) {
         auto pending = std::move(requests);
         requests.clear();
         for (auto& [id, request] : pending) {
+            request->waiting_for_thread.reset();
             Error cancelled = internal_error("host name resolution cancelled", request->host);
             if (now) {
                 try {
@@ -251,50 +580,82 @@ struct HostResolver::Impl : std::enable_shared_from_this<HostResolver::Impl> {
                 } catch (...) {  // NOLINT(bugprone-empty-catch): destructors cannot report it
                 }
             } else {
-                post(std::move(request->callback), cancelled);
+                post(std::move(request->callback), Result<HostResolution>(cancelled));
             }
         }
     }
 
     DnsClient& dns;
-    std::map<std::uint64_t, std::unique_ptr<Request>> requests;
+    std::shared_ptr<PostGate> gate;
+    RequestMap requests;
     std::uint64_t next_id = 1;
 };
 
 HostResolver::HostResolver(DnsClient& dns) : impl_(std::make_shared<Impl>(dns)) {}
 
-HostResolver::~HostResolver() { impl_->cancel_everything(true); }
+HostResolver::~HostResolver() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->gate->mutex);
+        impl_->gate->io = nullptr;
+    }
+    impl_->cancel_everything(true);
+}
 
 void HostResolver::resolve(const std::string& host, const HostResolveOptions& options, HostResolveCallback callback) {
     if (!callback) return;
+    resolve_detailed(host, options, [callback = std::move(callback)](Result<HostResolution> outcome) {
+        if (!outcome) return callback(outcome.error());
+        callback(std::move(outcome->addresses));
+    });
+}
+
+void HostResolver::resolve_detailed(const std::string& host, const HostResolveOptions& options,
+                                    HostResolutionCallback callback) {
+    if (!callback) return;
     std::string_view text = host;
     if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+    auto resolved = [&text](std::vector<IpAddress> addresses, const char* source, std::string canonical) {
+        HostResolution resolution;
+        resolution.host = std::string(text);
+        resolution.canonical_name = std::move(canonical);
+        resolution.addresses = std::move(addresses);
+        resolution.source = source;
+        return Result<HostResolution>(std::move(resolution));
+    };
 
     if (auto literal = IpAddress::parse(text)) {
         if (!family_wanted(*literal, options.family)) {
-            impl_->post(std::move(callback), input_error(std::string("address is not an ") +
-                                                             (options.family == HostFamily::v4 ? "IPv4" : "IPv6") +
-                                                             " address",
-                                                         host));
+            impl_->post(std::move(callback),
+                        Result<HostResolution>(input_error(std::string("address is not an ") +
+                                                               (options.family == HostFamily::v4 ? "IPv4" : "IPv6") +
+                                                               " address",
+                                                           host)));
         } else {
-            impl_->post(std::move(callback), std::vector<IpAddress>{*literal});
+            impl_->post(std::move(callback), resolved({*literal}, "literal", ""));
         }
         return;
     }
     if (text.empty()) {
-        impl_->post(std::move(callback), input_error("empty host name"));
+        impl_->post(std::move(callback), Result<HostResolution>(input_error("empty host name")));
         return;
     }
     if (text.size() > max_host_name_length || text.find_first_of(" \t\r\n") != std::string_view::npos) {
-        impl_->post(std::move(callback), input_error("not a valid host name", host));
+        impl_->post(std::move(callback), Result<HostResolution>(input_error("not a valid host name", host)));
         return;
     }
-    if (!options.hosts_path.empty()) {
+    if (options.lookup == HostLookup::dns_client && !options.hosts_path.empty()) {
         auto hosts = read_hosts_file(options.hosts_path);  // a missing or unreadable file counts as empty
         if (hosts) {
             auto found = hosts->lookup(text, options.family);
             if (!found.empty()) {
-                impl_->post(std::move(callback), std::move(found));
+                std::string canonical(text);
+                for (const auto& entry : hosts->entries) {
+                    if (entry.address == found.front() && !entry.names.empty()) {
+                        canonical = entry.names.front();
+                        break;
+                    }
+                }
+                impl_->post(std::move(callback), resolved(std::move(found), "hosts file", canonical));
                 return;
             }
         }
@@ -307,6 +668,10 @@ void HostResolver::resolve(const std::string& host, const HostResolveOptions& op
     request->callback = std::move(callback);
     Request& pending = *request;
     impl_->requests.emplace(id, std::move(request));
+    if (options.lookup == HostLookup::system) {
+        impl_->start_system(id, pending);
+        return;
+    }
 
     std::vector<std::pair<std::uint16_t, bool>> queries;
     if (options.family != HostFamily::v6) queries.emplace_back(dns_type::a, true);
@@ -327,7 +692,7 @@ void HostResolver::resolve(const std::string& host, const HostResolveOptions& op
         auto found = impl_->requests.find(id);
         std::unique_ptr<Request> failed = std::move(found->second);
         impl_->requests.erase(found);
-        impl_->post(std::move(failed->callback), *failed->start_error);
+        impl_->post(std::move(failed->callback), Result<HostResolution>(*failed->start_error));
     }
 }
 

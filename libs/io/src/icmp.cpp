@@ -79,7 +79,7 @@ IpAddress address_from_sockaddr(const sockaddr* address) {
     return {};
 }
 
-socklen_t sockaddr_for(const IpAddress& address, sockaddr_storage& storage) {
+socklen_t sockaddr_for(const IpAddress& address, sockaddr_storage& storage, std::uint32_t scope_id = 0) {
     std::memset(&storage, 0, sizeof storage);
     if (address.is_v4()) {
         auto* sin = reinterpret_cast<sockaddr_in*>(&storage);
@@ -90,6 +90,7 @@ socklen_t sockaddr_for(const IpAddress& address, sockaddr_storage& storage) {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&storage);
     sin6->sin6_family = AF_INET6;
     std::memcpy(sin6->sin6_addr.s6_addr, address.bytes.data(), 16);
+    sin6->sin6_scope_id = scope_id;
     return sizeof(sockaddr_in6);
 }
 
@@ -132,9 +133,10 @@ public:
         result.sequence = sequence;
         result.target = target;
         result.from = target;
-        auto fail_later = [&](std::string detail) {
+        auto fail_later = [&](std::string detail, int error_number = 0) {
             result.status = EchoStatus::send_error;
             result.detail = std::move(detail);
+            result.error_number = error_number;
             boost::asio::post(io_, [callback = std::move(callback), result]() {
                 if (callback) callback(result);
             });
@@ -175,7 +177,7 @@ public:
         }
         auto packet = build_echo_request(family_, identifier_, sequence, payload);
         sockaddr_storage address{};
-        socklen_t address_length = sockaddr_for(target, address);
+        socklen_t address_length = sockaddr_for(target, address, options.scope_id);
         auto send = [&] {
             return ::sendto(descriptor_.native_handle(), packet.data(), packet.size(), 0,
                             reinterpret_cast<const sockaddr*>(&address), address_length);
@@ -186,10 +188,10 @@ public:
         // the error queue. Send once more; a failure that is really this packet's repeats.
         if (n < 0 && !raw_ && errno != EAGAIN && errno != EWOULDBLOCK) n = send();
         if (n < 0) {
+            // Why (a broadcast address without SO_BROADCAST, a firewall rule, no route) is for the caller to find
+            // out: EACCES and EPERM alone do not say which.
             int error_number = errno;
-            std::string detail = "sendto: " + errno_text(error_number);
-            if (is_permission_errno(error_number)) detail += " (a local firewall rule refuses the packet)";
-            return fail_later(std::move(detail));
+            return fail_later("sendto: " + errno_text(error_number), error_number);
         }
         ++sent_count_;
         if (!raw_ && identifier_ == 0) {
@@ -249,6 +251,16 @@ public:
         boost::system::error_code ignored;
         descriptor_.cancel(ignored);
         descriptor_.close(ignored);
+    }
+
+    Status set_socket_option(int level, int name, const void* value, socklen_t length, const std::string& what) {
+        if (::setsockopt(descriptor_.native_handle(), level, name, value, length) == 0) return Ok{};
+        int error_number = errno;
+        if (error_number == ENODEV) return usage_error("no such interface", what);
+        if (is_permission_errno(error_number)) {
+            return missing_privilege(Capability::net_raw, "binding the ICMP socket to an interface", what);
+        }
+        return environment_error("cannot set " + what + " on the ICMP socket: " + errno_text(error_number));
     }
 
     bool raw() const { return raw_; }
@@ -568,6 +580,7 @@ private:
                 result.target = target;
                 result.from = target;
                 result.detail = "local error: " + errno_text(static_cast<int>(error.ee_errno));
+                result.error_number = static_cast<int>(error.ee_errno);
                 if (error.ee_errno == EMSGSIZE) result.detail += " (mtu = " + std::to_string(error.ee_info) + ")";
                 complete(it, std::move(result), false);
             } else {
@@ -620,6 +633,14 @@ public:
     std::uint16_t identifier() const override { return core_->identifier(); }
     std::uint64_t ignored_messages() const override { return core_->ignored(); }
     std::uint64_t corrupted_messages() const override { return core_->corrupted(); }
+    Status bind_to_interface(const std::string& name) override {
+        return core_->set_socket_option(SOL_SOCKET, SO_BINDTODEVICE, name.c_str(),
+                                        static_cast<socklen_t>(name.size()), name);
+    }
+    Status allow_broadcast() override {
+        int on = 1;
+        return core_->set_socket_option(SOL_SOCKET, SO_BROADCAST, &on, sizeof on, "SO_BROADCAST");
+    }
 
 private:
     std::shared_ptr<PingerCore> core_;

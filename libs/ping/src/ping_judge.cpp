@@ -4,8 +4,10 @@
 #include "nettool/core/text.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -75,7 +77,172 @@ std::string error_advice(const std::string& detail, int type, int code, const Ip
     return "an ICMP error from " + from.to_string() + " stopped the probe: " + detail;
 }
 
+// What the kernel's refusal means, from its errno and what the run found out (never a firewall on a guess).
+std::string send_failed_advice(const PingResult& result, int error_number) {
+    const std::string target = result.address.to_string();
+    switch (error_number) {
+        case EACCES:
+        case EPERM: {
+            if (result.output_drop_rules && !result.output_drop_rules->empty()) {
+                return "a local firewall rule drops or rejects packets to " + target + " (" +
+                       result.output_drop_rules->front() + "): change that rule, or test from another host";
+            }
+            std::string advice = "the kernel refused the packet (" + std::string(std::strerror(error_number)) + ")";
+            if (result.output_drop_rules) {
+                advice += " but nft lists no output rule that drops or rejects: look at iptables-legacy rules "
+                          "(iptables-legacy -S OUTPUT) and cgroup/BPF filters";
+            } else {
+                advice += ": a local firewall rule (nft list ruleset, iptables -S OUTPUT)";
+            }
+            if (result.address.is_v4() && !result.broadcast) {
+                advice += "; if " + target + " is a broadcast address, ping it with -b";
+            }
+            return advice;
+        }
+        case ENETUNREACH:
+            return "no route to " + target + " (network unreachable): the routing table has no entry for it - check "
+                   "`ip route get " + target + "` and the default gateway";
+        case EHOSTUNREACH:
+            return "the kernel has no way to " + target + " (host unreachable): address resolution for the next hop "
+                   "failed, or an unreachable/prohibit route matches (`ip route get " + target + "`)";
+        case EMSGSIZE: return "the packet is larger than the path MTU: lower the size (-s)";
+        case ENOBUFS:
+        case ENOMEM: return "the kernel ran out of buffers sending to " + target + ": the interface queue is full";
+        default: break;
+    }
+    return "the local system refused the packet: check the routing table (ip route get " + target +
+           ") and local firewall rules (nft list ruleset)";
+}
+
+std::string probe_range(std::size_t first, std::size_t last) {
+    return first == last ? "icmp_seq " + std::to_string(first)
+                         : "icmp_seq " + std::to_string(first) + "-" + std::to_string(last);
+}
+
+std::optional<double> arrival_ms(const PingProbe& probe) {
+    if (probe.status == EchoStatus::reply && probe.rtt_ms) return probe.sent_ms + *probe.rtt_ms;
+    if (probe.status == EchoStatus::timeout && probe.late_reply_ms) return probe.sent_ms + *probe.late_reply_ms;
+    return std::nullopt;
+}
+
+// The diagnosis for leading probes held by one address resolution (first_probe_lost or first_probe_slow).
+Diagnosis held_probes_diagnosis(const PingResult& result, const HeldProbes& held) {
+    const auto& n = result.neighbour;
+    const std::string who = n.next_hop.valid() ? n.next_hop.to_string() : result.address.to_string();
+    const std::size_t answered_later = result.probes.size() - held.held;
+    Diagnosis d;
+    d.severity = Severity::info;
+    d.code = held.timed_out > 0 ? "first_probe_lost" : "first_probe_slow";
+    std::string which = held.held == 1 ? "the first probe" : "the first " + std::to_string(held.held) + " probes";
+    d.summary = which + " waited for address resolution (ARP/neighbour discovery) of " + who +
+                (held.held == 1 ? ": its reply came " : ": their replies all came together ") +
+                ms_text(held.released_after_ms) + " after the first was sent" +
+                (held.timed_out > 0 ? " (" + std::to_string(held.timed_out) + " after the " +
+                                          ms_text(result.timeout_ms) + " timeout)"
+                                    : std::string()) +
+                ", and every later probe answered: this is not packet loss";
+    std::string observed;
+    if (held.held == 1) {
+        const auto& first = result.probes.front();
+        const double waited = first.late_reply_ms ? *first.late_reply_ms : first.rtt_ms.value_or(0.0);
+        observed = "reply after " + ms_text(waited) + (held.timed_out > 0 ? ", past the timeout (late)" : "");
+    } else if (held.timed_out > 0) {
+        observed = std::to_string(held.timed_out) + " replied after the timeout (late)";
+    }
+    if (held.held > 1 && held.held > held.timed_out) {
+        if (!observed.empty()) observed += ", ";
+        observed += std::to_string(held.held - held.timed_out) + " answered slowly";
+    }
+    d.evidence.push_back({"held probes", observed, "replies within " + ms_text(result.timeout_ms),
+                          probe_range(1, held.held)});
+    if (held.held > 1) {
+        d.evidence.push_back({"replies of the held probes", "arrived within " + ms_text(held.spread_ms) +
+                                                                " of each other",
+                              "", "receive times"});
+    }
+    d.evidence.push_back({"later probes answered", std::to_string(answered_later) + " of " +
+                                                       std::to_string(answered_later) + ", median " +
+                                                       ms_text(held.typical_rtt_ms),
+                          "", probe_range(held.held + 1, result.probes.back().index)});
+    if (n.retrans_time_ms && *n.retrans_time_ms > 0) {
+        const double retries = held.released_after_ms / *n.retrans_time_ms;
+        const double whole = std::round(retries);
+        std::string observed_retrans = std::to_string(*n.retrans_time_ms) + " ms";
+        if (whole >= 1.0 && std::fabs(retries - whole) <= 0.25) {
+            observed_retrans += "; the hold lasted " + std::to_string(static_cast<int>(whole)) + " retr" +
+                                (whole == 1.0 ? "y" : "ies") +
+                                " (the first request" + (whole == 1.0 ? " was" : "s were") + " not answered)";
+        }
+        d.evidence.push_back({"ARP retry interval on " + n.interface, observed_retrans, "",
+                              "/proc/sys/net/" + std::string(result.address.is_v6() ? "ipv6" : "ipv4") + "/neigh/" +
+                                  n.interface + "/retrans_time_ms"});
+    }
+    if (!n.state_before.empty() || !n.state_after.empty()) {
+        d.evidence.push_back({"neighbour entry for " + who + (n.interface.empty() ? "" : " on " + n.interface),
+                              "before the run: " + (n.state_before.empty() ? "unknown" : n.state_before) +
+                                  ", after: " + (n.state_after.empty() ? "unknown" : n.state_after),
+                              "", "ip neigh"});
+    }
+    d.advice = "nothing to fix when it happens only on the first ping after a quiet spell (the neighbour entry "
+               "had expired). If it happens every time, the first ARP request goes unanswered: capture ARP on " +
+               (n.interface.empty() ? std::string("the interface") : n.interface) +
+               " (tshark -f arp) to see whether " + who + " answers it. If the network is slow anyway, look "
+               "beyond ICMP: a host saturating the link or router shows up in a capture (nettool p2p).";
+    d.confidence = 0.9;
+    return d;
+}
+
 }  // namespace
+
+std::optional<HeldProbes> find_held_probes(const PingResult& result) {
+    const auto& probes = result.probes;
+    if (probes.size() < 3 || result.statistics.errors != 0) return std::nullopt;
+    for (std::size_t i = 0; i < probes.size(); ++i) {
+        if (probes[i].index != i + 1) return std::nullopt;
+    }
+    auto first_arrival = arrival_ms(probes.front());
+    if (!first_arrival) return std::nullopt;
+    // Candidates: every probe sent before the first reply came, i.e. while the neighbour was still unresolved.
+    std::size_t sent_before = 0;
+    while (sent_before < probes.size() && probes[sent_before].sent_ms < *first_arrival) ++sent_before;
+    std::vector<double> after;
+    for (std::size_t i = sent_before; i < probes.size(); ++i) {
+        if (probes[i].status != EchoStatus::reply || !probes[i].rtt_ms) return std::nullopt;
+        after.push_back(*probes[i].rtt_ms);
+    }
+    if (after.empty()) return std::nullopt;
+    // Held: those that waited far longer than a normal round trip (one sent just as the queue left is not).
+    const double held_wait = std::max(20.0, 10.0 * median(after));
+    auto waited = [&](const PingProbe& probe) { return *arrival_ms(probe) - probe.sent_ms; };
+    std::size_t held = 0;
+    while (held < sent_before && arrival_ms(probes[held]) && waited(probes[held]) >= held_wait) ++held;
+    if (held == 0 || probes.size() - held < 2) return std::nullopt;  // "everything after answered" needs an after
+    std::vector<double> rest;
+    for (std::size_t i = held; i < probes.size(); ++i) {
+        if (probes[i].status != EchoStatus::reply || !probes[i].rtt_ms) return std::nullopt;
+        rest.push_back(*probes[i].rtt_ms);
+    }
+    HeldProbes found;
+    found.held = held;
+    found.typical_rtt_ms = median(rest);
+    double earliest = *first_arrival;
+    double latest = *first_arrival;
+    for (std::size_t i = 0; i < held; ++i) {
+        auto arrival = arrival_ms(probes[i]);
+        if (!arrival) return std::nullopt;  // a held probe never answered: that is loss, not just waiting
+        earliest = std::min(earliest, *arrival);
+        latest = std::max(latest, *arrival);
+        if (probes[i].status == EchoStatus::timeout) ++found.timed_out;
+    }
+    // Released together: the kernel sends its queue for that neighbour at once.
+    const double tolerance = std::max(30.0, 5.0 * found.typical_rtt_ms);
+    found.spread_ms = latest - earliest;
+    if (found.spread_ms > tolerance) return std::nullopt;
+    found.released_after_ms = earliest - probes.front().sent_ms;
+    // The hold must stand out from the normal round trip.
+    if (found.released_after_ms < 20.0 || found.released_after_ms < 10.0 * found.typical_rtt_ms) return std::nullopt;
+    return found;
+}
 
 std::string format_ping_ms(double milliseconds) {
     if (!(milliseconds >= 0.0) || !std::isfinite(milliseconds)) milliseconds = 0.0;
@@ -101,13 +268,14 @@ Status validate_ping_request(const PingRequest& r, bool privileged) {
                            std::to_string(r.count));
     }
     if (r.interval.count() < 0) return usage_error("interval cannot be negative");
-    if (r.interval > max_ping_interval) return usage_error("interval above one hour");
+    if (r.interval > max_ping_interval) return usage_error("interval (-i) must be 0 to 3600 seconds");
     if (!privileged && r.interval < min_unprivileged_interval) {
         return usage_error("an interval below 0.002 s needs root (got " +
                            format_ms(static_cast<double>(r.interval.count()) / 1000.0) + ")");
     }
-    if (r.timeout.count() <= 0) return usage_error("timeout must be above 0");
-    if (r.timeout > max_ping_timeout) return usage_error("timeout above one hour");
+    if (r.timeout.count() <= 0 || r.timeout > max_ping_timeout) {
+        return usage_error("timeout (-W) must be 0.001 to 3600 seconds");
+    }
     if (r.payload_size > max_ping_payload) {
         return usage_error("packet size " + std::to_string(r.payload_size) + " is too large: at most " +
                            std::to_string(max_ping_payload) + " bytes fit in one IP packet");
@@ -260,18 +428,31 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
             } else {
                 d.code = "send_failed";
                 d.summary = share + " could not be sent: " + first_detail;
-                d.advice = "the local system refused the packet: check the routing table (ip route get " + target +
-                           ") and local firewall rules (nft list ruleset)";
+                int error_number = 0;
+                for (const auto& p : result.probes) {
+                    if (p.status == EchoStatus::send_error && error_number == 0) error_number = p.error_number;
+                }
+                d.advice = send_failed_advice(result, error_number);
+                if (result.output_drop_rules) {
+                    for (const auto& rule : *result.output_drop_rules) {
+                        d.evidence.push_back({"nft rule on outgoing packets", rule, "", "nft list ruleset"});
+                    }
+                }
             }
             out.push_back(std::move(d));
         }
     }
 
-    // The field pattern: the first probe unanswered, every later one answered.
-    bool first_lost_pattern = s.transmitted >= 3 && s.errors == 0 && !result.probes.empty() &&
+    // The field pattern: leading probes held by one address resolution, every later one answered.
+    const auto held = result.broadcast ? std::nullopt : find_held_probes(result);
+    // Without a late reply to look at, only "the first probe alone unanswered" is read as the same cause.
+    bool first_lost_pattern = !held && s.transmitted >= 3 && s.errors == 0 && !result.probes.empty() &&
                               result.probes.front().index == 1 && result.probes.front().status == EchoStatus::timeout &&
                               s.received == s.transmitted - 1;
-    if (first_lost_pattern) {
+    if (held && held->timed_out > 0) {
+        first_lost_pattern = true;
+        out.push_back(held_probes_diagnosis(result, *held));
+    } else if (first_lost_pattern) {
         const auto& first = result.probes.front();
         for (std::size_t i = 1; i < result.probes.size(); ++i) {
             if (result.probes[i].rtt_ms) rest_rtts.push_back(*result.probes[i].rtt_ms);
@@ -311,8 +492,11 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
                         " (100% packet loss)";
             d.evidence.push_back({"replies", "0 of " + std::to_string(s.transmitted),
                                   std::to_string(s.transmitted), lost_by});
-            d.advice = "the host is down or unreachable, or a firewall drops ICMP echo silently; an unanswered "
-                       "ping alone does not prove the host is down";
+            d.advice = result.broadcast
+                           ? "nobody answered the broadcast: hosts ignore broadcast pings by default (Linux: "
+                             "net.ipv4.icmp_echo_ignore_broadcasts = 1), so silence does not mean nobody is there"
+                           : "the host is down or unreachable, or a firewall drops ICMP echo silently; an unanswered "
+                             "ping alone does not prove the host is down";
         }
         out.push_back(std::move(d));
     } else if (lost_count > 0) {
@@ -331,7 +515,21 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
         out.push_back(std::move(d));
     }
 
-    if (s.duplicates > 0) {
+    if (result.broadcast && !result.responders.empty()) {
+        Diagnosis d;
+        d.code = "broadcast_replies";
+        d.severity = Severity::info;
+        d.summary = std::to_string(result.responders.size()) + " host" + (result.responders.size() == 1 ? "" : "s") +
+                    " answered the broadcast to " + target;
+        for (const auto& responder : result.responders) {
+            d.evidence.push_back({"answered", responder.address.to_string(),
+                                  "", std::to_string(responder.replies) + " repl" +
+                                          (responder.replies == 1 ? "y" : "ies")});
+        }
+        d.advice = "only hosts that answer broadcast pings are listed (Linux ignores them unless "
+                   "net.ipv4.icmp_echo_ignore_broadcasts = 0): a missing host may still be there";
+        out.push_back(std::move(d));
+    } else if (s.duplicates > 0) {
         Diagnosis d;
         d.code = "duplicate_replies";
         d.severity = Severity::warning;
@@ -341,39 +539,23 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
         out.push_back(std::move(d));
     }
 
-    if (s.avg_ms && *s.avg_ms >= high_latency_ms) {
+    // Probes held by address resolution say nothing about the path's latency.
+    const std::optional<double> typical_avg = held ? std::optional<double>(held->typical_rtt_ms) : s.avg_ms;
+    if (typical_avg && *typical_avg >= high_latency_ms) {
         Diagnosis d;
         d.code = "high_latency";
         d.severity = Severity::warning;
-        d.summary = "average round trip " + ms_text(*s.avg_ms) + " to " + target;
-        d.evidence.push_back({"rtt avg", ms_text(*s.avg_ms), "below " + ms_text(high_latency_ms), lost_by});
+        d.summary = "average round trip " + ms_text(*typical_avg) + " to " + target;
+        d.evidence.push_back({held ? "rtt median after the held probes" : "rtt avg", ms_text(*typical_avg),
+                              "below " + ms_text(high_latency_ms), lost_by});
         d.evidence.push_back({"rtt max", ms_text(s.max_ms.value_or(0.0)), "", lost_by});
         d.advice = "a saturated link or overloaded router queues the packets: look for a host using all the "
                    "bandwidth";
         out.push_back(std::move(d));
     }
 
-    // The first reply much slower than the rest: resolution before the first packet, not a problem.
-    if (!first_lost_pattern && s.transmitted >= 3 && s.received == s.transmitted && result.probes.size() >= 3 &&
-        result.probes.front().index == 1 && result.probes.front().rtt_ms) {
-        std::vector<double> rest;
-        for (std::size_t i = 1; i < result.probes.size(); ++i) {
-            if (result.probes[i].rtt_ms) rest.push_back(*result.probes[i].rtt_ms);
-        }
-        double first = *result.probes.front().rtt_ms;
-        double typical = median(rest);
-        if (!rest.empty() && first >= 10.0 * typical && first - typical >= 20.0) {
-            Diagnosis d;
-            d.code = "first_probe_slow";
-            d.severity = Severity::info;
-            d.summary = "the first reply took " + ms_text(first) + ", the others about " + ms_text(typical) +
-                        ": the first packet waited for address resolution (ARP/neighbour discovery)";
-            d.evidence.push_back({"icmp_seq 1 rtt", ms_text(first), "about " + ms_text(typical), "probe 1"});
-            d.advice = "normal after a quiet spell; nothing to fix unless it happens on every probe";
-            d.confidence = 0.7;
-            out.push_back(std::move(d));
-        }
-    }
+    // Held probes that all made their timeout: resolution before the first packets, not a problem.
+    if (held && held->timed_out == 0) out.push_back(held_probes_diagnosis(result, *held));
 
     if (!has_problem(out) && !first_lost_pattern && s.received > 0) {
         Diagnosis d;
@@ -381,6 +563,10 @@ std::vector<Diagnosis> diagnose_ping(const PingResult& result) {
         d.severity = Severity::info;
         d.summary = target + " answered " + std::to_string(s.received) + " of " + std::to_string(s.transmitted) +
                     " probes" + (s.avg_ms ? ", average " + ms_text(*s.avg_ms) : std::string());
+        if (held) {
+            d.summary += " (median " + ms_text(held->typical_rtt_ms) + " without the " + std::to_string(held->held) +
+                         " held by address resolution)";
+        }
         d.evidence.push_back({"packet loss", percent_text(s.loss), "0%", lost_by});
         out.insert(out.begin(), std::move(d));
     }

@@ -40,12 +40,25 @@ std::string reply_line(const PingProbe& probe) {
 
 void render_ping_start(std::ostream& out, const PingResult& result, const Style& style) {
     std::string host = sanitize_for_terminal(result.host);
-    out << style.paint("PING", Colour::bold) << ' ' << host << " (" << result.address.to_string() << ") ";
+    const std::string zone = result.address.is_v6() && !result.interface.empty() &&
+                                     result.host.find('%') != std::string::npos
+                                 ? "%" + sanitize_for_terminal(result.interface)
+                                 : std::string();
+    if (!result.canonical_name.empty()) {
+        // Which name finally answered: "router → router.office.lan → 10.0.0.1 (system resolver)".
+        out << host;
+        if (result.canonical_name != result.host) out << " → " << sanitize_for_terminal(result.canonical_name);
+        out << " → " << result.address.to_string() << " (" << result.resolved_by << ")\n";
+        host = sanitize_for_terminal(result.canonical_name);
+    }
+    out << style.paint("PING", Colour::bold) << ' ' << host << " (" << result.address.to_string() << zone << ") ";
     if (result.address.is_v6()) {
         out << result.payload_size << " data bytes";
     } else {
         out << result.payload_size << '(' << result.payload_size + 28 << ") bytes of data.";
     }
+    if (!result.interface.empty() && zone.empty()) out << " via " << sanitize_for_terminal(result.interface);
+    if (result.broadcast) out << " Broadcast: every host that answers is counted.";
     out << '\n';
 }
 
@@ -130,6 +143,7 @@ void to_json(nlohmann::json& j, const PingProbe& p) {
         {"icmp_code", p.icmp_code >= 0 ? nlohmann::json(p.icmp_code) : nlohmann::json(nullptr)},
         {"detail", p.detail},
         {"late_reply_ms", optional_number(p.late_reply_ms)},
+        {"sent_ms", p.sent_ms},
     };
 }
 
@@ -153,11 +167,30 @@ void to_json(nlohmann::json& j, const PingStatistics& s) {
 void to_json(nlohmann::json& j, const PingResult& r) {
     nlohmann::json resolved = nlohmann::json::array();
     for (const auto& a : r.resolved) resolved.push_back(a.to_string());
+    nlohmann::json responders = nlohmann::json::array();
+    for (const auto& responder : r.responders) {
+        responders.push_back({{"address", responder.address.to_string()}, {"replies", responder.replies}});
+    }
+    const auto& n = r.neighbour;
+    nlohmann::json neighbour = {
+        {"interface", n.interface.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.interface)},
+        {"next_hop", n.next_hop.valid() ? nlohmann::json(n.next_hop.to_string()) : nlohmann::json(nullptr)},
+        {"state_before", n.state_before.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.state_before)},
+        {"state_after", n.state_after.empty() ? nlohmann::json(nullptr) : nlohmann::json(n.state_after)},
+        {"retrans_time_ms", n.retrans_time_ms ? nlohmann::json(*n.retrans_time_ms) : nlohmann::json(nullptr)},
+    };
     j = nlohmann::json{
         {"host", r.host},
         {"address", r.address.valid() ? nlohmann::json(r.address.to_string()) : nlohmann::json(nullptr)},
         {"family", r.address.is_v6() ? "ipv6" : "ipv4"},
         {"resolved", resolved},
+        {"canonical_name", r.canonical_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.canonical_name)},
+        {"resolved_by", r.resolved_by},
+        {"search_tried", r.search_tried},
+        {"interface", r.interface.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.interface)},
+        {"broadcast", r.broadcast},
+        {"responders", responders},
+        {"neighbour", neighbour},
         {"socket", r.socket},
         {"payload_size", r.payload_size},
         {"count", r.count},

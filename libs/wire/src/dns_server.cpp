@@ -83,26 +83,26 @@ ResolvConf parse_resolv_conf(std::string_view text) {
                 conf.nameservers.push_back(server);
             }
         } else if (keyword == "search" || keyword == "domain") {
-            if (keyword == "domain") conf.search.clear();
+            conf.search.clear();
             std::string domain;
             while (words >> domain) conf.search.push_back(domain);
         } else if (keyword == "options") {
             std::string option;
             while (words >> option) {
-                auto number = [&option](std::size_t prefix, int cap) -> std::optional<int> {
-                    int value = 0;
-                    auto text = std::string_view(option).substr(prefix);
-                    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-                    if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
-                    return std::min(value, cap);
-                };
-                if (option.rfind("timeout:", 0) == 0) {
-                    if (auto v = number(8, 30)) conf.timeout_seconds = std::max(*v, 1);
-                } else if (option.rfind("attempts:", 0) == 0) {
-                    if (auto v = number(9, 5)) conf.attempts = std::max(*v, 1);
-                } else if (option == "rotate") {
+                if (option == "rotate") {
                     conf.rotate = true;
+                    continue;
                 }
+                auto colon = option.find(':');
+                if (colon == std::string::npos) continue;  // edns0, ...: not about names or waiting
+                std::string name = option.substr(0, colon);
+                int value = 0;
+                const char* first = option.data() + colon + 1;
+                const char* last = option.data() + option.size();
+                if (std::from_chars(first, last, value).ec != std::errc() || value < 0) continue;
+                if (name == "ndots") conf.ndots = std::min(value, 15);
+                if (name == "timeout") conf.timeout_s = std::clamp(value, 1, 30);
+                if (name == "attempts") conf.attempts = std::clamp(value, 1, 5);
             }
         } else if (keyword == "sortlist") {
             // understood and irrelevant to which servers are asked

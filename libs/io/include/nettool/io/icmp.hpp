@@ -31,6 +31,7 @@ struct EchoOptions {
     std::size_t payload_size = 56;
     std::chrono::milliseconds timeout{1000};
     int ttl = 0;  // 0: system default
+    std::uint32_t scope_id = 0;  // IPv6 link-local targets: the interface index (fe80::1%eth0); 0: none
 };
 
 struct EchoResult {
@@ -44,6 +45,7 @@ struct EchoResult {
     int icmp_type = -1;
     int icmp_code = -1;
     std::string detail;              // "port unreachable", "no route to host", ...
+    int error_number = 0;            // send_error: the errno the kernel gave (EACCES, EPERM, ENETUNREACH, ...)
     // Set (with status timeout and detail "cancelled") when cancel_all() ended the probe before any answer or
     // its timeout: it was neither answered nor lost, callers should not count it as loss.
     bool cancelled = false;
@@ -87,6 +89,12 @@ public:
     // malformed or corrupted ones (bad checksum, truncated): counted, never reported as replies.
     virtual std::uint64_t ignored_messages() const { return 0; }
     virtual std::uint64_t corrupted_messages() const { return 0; }
+    // Sends only through interface `name` (SO_BINDTODEVICE; ping -I). An environment error names the reason.
+    virtual Status bind_to_interface(const std::string& name) {
+        return environment_error("binding to an interface is not supported here", name);
+    }
+    // Allows sending to a broadcast address (SO_BROADCAST; ping -b).
+    virtual Status allow_broadcast() { return environment_error("broadcast is not supported here"); }
     // Destroying the pinger drops pending callbacks without running them; call cancel_all() first to have each
     // run once with `cancelled` set.
 };

@@ -1,6 +1,7 @@
 #pragma once
 // `nettool ping`: ICMP echo like iputils ping, with the outcome judged. A run resolves the host (IP literals as they
-// are; names through /etc/hosts then the DNS client, with servers the caller may name), sends `count` echo
+// are, ADDR%IFACE for scoped IPv6; names through the system resolver exactly as `getent ahosts`, or through
+// /etc/hosts and the DNS servers the caller names), refuses a subnet broadcast unless asked, sends `count` echo
 // requests `interval` apart through IcmpPinger, and keeps iputils' counters (transmitted, received, duplicates,
 // errors, min/avg/max/mdev from sum and sum of squares). diagnose_ping() turns the outcome into Diagnoses:
 // ok, first_probe_lost (ARP/neighbour resolution, not loss), packet_loss, no_reply, host_unreachable, ...
@@ -21,6 +22,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace nettool {
@@ -34,9 +37,13 @@ struct PingRequest {
     int ttl = 0;  // 0: system default
     HostFamily family = HostFamily::any;
     IcmpSocketKind socket = IcmpSocketKind::automatic;
-    std::vector<DnsServer> dns_servers;  // for names; empty: the servers of /etc/resolv.conf
+    // For names: empty = the system resolver (getaddrinfo: nsswitch, /etc/hosts, resolv.conf search and ndots);
+    // else these servers are asked for the name exactly as given, after `hosts_path`.
+    std::vector<DnsServer> dns_servers;
     std::string hosts_path = "/etc/hosts";
     std::chrono::milliseconds dns_timeout{3000};
+    std::string interface;   // -I: send through this interface only (and the zone of a link-local target)
+    bool broadcast = false;  // -b: a broadcast address is allowed (SO_BROADCAST), every answering host counted
 };
 
 // Limits enforced by validate_ping_request (usage errors outside them).
@@ -67,6 +74,24 @@ struct PingProbe {
     int icmp_code = -1;
     std::string detail;
     std::optional<double> late_reply_ms;  // a reply that came after the timeout, and when
+    double sent_ms = 0.0;                 // when it was sent, from the start of the run
+    int error_number = 0;                 // send_error: the kernel's errno
+};
+
+// What the kernel knew about the next hop towards the target (read with `ip route get` / `ip neigh`, no traffic):
+// evidence for the first-probe pattern. Empty fields when it could not be read.
+struct NeighbourEvidence {
+    std::string interface;     // outgoing interface
+    IpAddress next_hop;        // the target itself on the link, else the gateway
+    std::string state_before;  // "none" (no entry), "REACHABLE", "STALE", "FAILED", "INCOMPLETE", ...
+    std::string state_after;
+    std::optional<int> retrans_time_ms;  // /proc/sys/net/ipv{4,6}/neigh/<if>/retrans_time_ms
+};
+
+// A host that answered a broadcast ping and how often.
+struct BroadcastResponder {
+    IpAddress address;
+    std::uint64_t replies = 0;
 };
 
 // iputils' running counters: constant memory, statistics derived at the end.
@@ -114,6 +139,17 @@ struct PingResult {
     std::string host;               // as given
     IpAddress address;              // the one pinged
     std::vector<IpAddress> resolved;  // every address the name gave (just the address for a literal)
+    std::string canonical_name;     // the name that finally answered ("router" -> "router.office.lan"); empty for
+                                    // literals
+    std::string resolved_by;        // "literal", "system resolver", "hosts file", "DNS"
+    std::vector<std::string> search_tried;  // system resolver: the names the search list makes of `host`
+    std::string interface;          // -I or the %zone
+    bool broadcast = false;         // the target is a broadcast address (sent with -b)
+    std::vector<BroadcastResponder> responders;  // broadcast: every host that answered, in order of first reply
+    NeighbourEvidence neighbour;
+    // Send errors with EPERM/EACCES: the nft rules that drop or reject outgoing packets (empty: none found;
+    // nullopt: not looked at or nft could not be run).
+    std::optional<std::vector<std::string>> output_drop_rules;
     std::string socket;             // "datagram" or "raw"
     std::size_t payload_size = 56;
     std::uint32_t count = 0;        // requested
@@ -131,6 +167,27 @@ struct PingResult {
 
 // Judges a finished run (pure: uses statistics, probes and the request fields in `result`).
 std::vector<Diagnosis> diagnose_ping(const PingResult& result);
+
+// The first-probe pattern: leading probes held back by one address resolution. Their replies (late or in time)
+// arrive together once the neighbour is resolved; every later probe is answered in time. `held` counts the
+// leading probes, `timed_out` those of them that missed their timeout. Pure, over the recorded probes.
+struct HeldProbes {
+    std::size_t held = 0;
+    std::size_t timed_out = 0;
+    double released_after_ms = 0.0;  // from the first send to the first reply of the held probes
+    double spread_ms = 0.0;          // between the first and last reply of the held probes
+    double typical_rtt_ms = 0.0;     // median RTT of the probes after them
+};
+std::optional<HeldProbes> find_held_probes(const PingResult& result);
+
+// Pure helpers for the edges of a run (unit-tested on text):
+// "10.0.0.1 via 10.0.0.254 dev eth0 src ..." (`ip route get`) -> interface and next hop (the gateway or the target).
+std::optional<std::pair<std::string, IpAddress>> parse_route_get(std::string_view text, const IpAddress& target);
+// `ip neigh show to ADDR dev IF` output -> the state word ("REACHABLE", "STALE", ...), "none" for no entry.
+std::string parse_neigh_state(std::string_view text);
+// `nft list ruleset` text -> the rules that drop or reject in an output or postrouting hook, as "table T chain C:
+// RULE" lines (at most `limit`).
+std::vector<std::string> find_output_drop_rules(std::string_view ruleset, std::size_t limit = 5);
 
 // Called while the run goes: once the target is known and the socket open, then per finished probe and per
 // duplicate/late reply (`probe` then describes that extra reply: status reply, late_reply_ms or duplicate flag).

@@ -22,15 +22,18 @@ struct DnsServer {
 
 struct ResolvConf {
     std::vector<DnsServer> nameservers;  // in file order, duplicates kept out
-    std::vector<std::string> search;
-    std::size_t skipped_lines = 0;       // lines we did not understand (counted, not fatal)
-    // "options timeout:N attempts:N rotate": how the system stub resolver (glibc) waits and fails over.
-    int timeout_seconds = 5;             // per try and server (glibc's RES_TIMEOUT), capped at 30 as glibc does
-    int attempts = 2;                    // rounds over the server list (RES_DFLRETRY), capped at 5
+    std::vector<std::string> search;     // the last "search" or "domain" line wins, as in glibc
+    // "options ndots:N timeout:N attempts:N rotate": how the system stub resolver (glibc) searches, waits and
+    // fails over, capped as glibc caps them (15, 30 s, 5); glibc's defaults otherwise.
+    int ndots = 1;
+    int timeout_s = 5;   // per try and server (RES_TIMEOUT)
+    int attempts = 2;    // rounds over the server list (RES_DFLRETRY)
     bool rotate = false;
+    std::size_t skipped_lines = 0;       // lines we did not understand (counted, not fatal)
 };
 
-// Parses resolv.conf text ("nameserver", "search", "domain"; comments with # or ;). Zone ids (%eth0) dropped.
+// Parses resolv.conf text ("nameserver", "search", "domain", "options"; comments with # or ;). Zone ids (%eth0)
+// dropped.
 ResolvConf parse_resolv_conf(std::string_view text);
 
 }  // namespace nettool
