@@ -132,7 +132,7 @@ LayerReport judge_gateway(const Observations& obs) {
             continue;
         }
         Evidence echo_ev{"ping " + ip, echoes, "a reply", "ICMP echo"};
-        Evidence neighbour_ev{"neighbour entry for " + ip, g.neighbour_detail, "", "/proc/net/arp"};
+        Evidence neighbour_ev{"neighbour resolution of " + ip, g.neighbour_detail, "", g.neighbour_source};
         if (g.neighbour == NeighbourState::resolved) {
             auto d = make(code::gateway_unreachable, Severity::warning,
                           "the gateway " + ip + " does not answer ping: ARP ok, ICMP dropped",

@@ -20,14 +20,21 @@
 #include "nettool/p2p/analyzer.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -144,6 +151,90 @@ std::map<std::string, LocalInterface> local_interfaces() {
     }
     ::freeifaddrs(list);
     return out;
+}
+
+// Our own ARP requests for the gateway on an AF_PACKET socket (CAP_NET_RAW): unlike the kernel's neighbour table,
+// whose entry may be stale from before the run (and is only re-checked after seconds), an answer or its absence
+// during the run is a fact about now.
+class ArpProbe {
+public:
+    static Result<std::unique_ptr<ArpProbe>> open(IoContext& io, const std::string& interface) {
+        const unsigned index = ::if_nametoindex(interface.c_str());
+        if (index == 0) return environment_error("no such interface", interface);
+        const int fd = ::socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
+        if (fd < 0) {
+            return environment_error(errno == EPERM || errno == EACCES
+                                         ? "an ARP probe needs CAP_NET_RAW (run as root or setcap cap_net_raw+ep)"
+                                         : std::string("cannot open an ARP socket: ") + std::strerror(errno));
+        }
+        sockaddr_ll local{};
+        local.sll_family = AF_PACKET;
+        local.sll_protocol = htons(ETH_P_ARP);
+        local.sll_ifindex = static_cast<int>(index);
+        if (::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+            const int e = errno;
+            ::close(fd);
+            return environment_error(std::string("cannot bind the ARP socket: ") + std::strerror(e), interface);
+        }
+        return std::unique_ptr<ArpProbe>(new ArpProbe(io, fd, index));
+    }
+
+    // Broadcasts one request; false (with `error`) when the kernel refused it.
+    bool send(const MacAddress& mac, const IpAddress& sender, const IpAddress& target, std::string& error) {
+        const auto packet = build_arp_request(mac, sender, target);
+        sockaddr_ll to{};
+        to.sll_family = AF_PACKET;
+        to.sll_protocol = htons(ETH_P_ARP);
+        to.sll_ifindex = static_cast<int>(index_);
+        to.sll_halen = 6;
+        std::memset(to.sll_addr, 0xff, 6);
+        if (::sendto(descriptor_.native_handle(), packet.data(), packet.size(), 0, reinterpret_cast<sockaddr*>(&to),
+                     sizeof to) < 0) {
+            error = std::string("ARP request not sent: ") + std::strerror(errno);
+            return false;
+        }
+        return true;
+    }
+
+    // Calls `on_answer` once with the first answer from `target`; cancel() ends the wait.
+    void wait_for(const IpAddress& target, std::function<void(const MacAddress&)> on_answer) {
+        descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                               [this, target, on_answer](const boost::system::error_code& ec) {
+                                   if (ec) return;
+                                   std::uint8_t buffer[256];
+                                   for (;;) {
+                                       const ssize_t n = ::recv(descriptor_.native_handle(), buffer, sizeof buffer, 0);
+                                       if (n < 0) break;
+                                       auto mac = parse_arp_answer(
+                                           std::span<const std::uint8_t>(buffer, static_cast<std::size_t>(n)), target);
+                                       if (mac) {
+                                           on_answer(*mac);
+                                           return;
+                                       }
+                                   }
+                                   wait_for(target, on_answer);
+                               });
+    }
+
+    void cancel() {
+        boost::system::error_code ignored;
+        descriptor_.cancel(ignored);
+    }
+
+private:
+    ArpProbe(IoContext& io, int fd, unsigned index) : descriptor_(io, fd), index_(index) {}
+    boost::asio::posix::stream_descriptor descriptor_;
+    unsigned index_;
+};
+
+// The address of IFACE in the same subnet as `target` ("10.0.0.2/24" texts), if any.
+std::optional<IpAddress> source_address_for(const IpAddress& target, const std::vector<std::string>& addresses) {
+    for (const auto& text : addresses) {
+        auto prefix = IpPrefix::parse(text);
+        auto address = IpAddress::parse(text.substr(0, text.find('/')));
+        if (prefix && address && address->family == target.family && prefix->contains(target)) return address;
+    }
+    return std::nullopt;
 }
 
 class Run {
@@ -357,7 +448,10 @@ private:
     void start_gateways() {
         const AddressObservation& a = obs_.address;
         for (const auto& gateway : {a.gateway_v4, a.gateway_v6}) {
-            if (gateway) obs_.gateways.push_back(GatewayObservation{*gateway, {}, {}, {}, {}});
+            if (!gateway) continue;
+            GatewayObservation g;
+            g.address = *gateway;
+            obs_.gateways.push_back(std::move(g));
         }
         for (auto& g : obs_.gateways) {
             if (is_link_local_v6(g.address)) {
@@ -366,12 +460,50 @@ private:
                 g.neighbour = NeighbourState::not_read;
                 continue;
             }
+            if (g.address.is_v4()) start_arp_probe(g);
             IcmpPinger* pinger = pinger_for(g.address.family, g.icmp_unavailable);
             if (!pinger) continue;
             g.echoes.resize(3);
             for (std::size_t k = 0; k < g.echoes.size(); ++k) {
                 echo_at(std::chrono::milliseconds(400 * k), pinger, g.address, g.echoes[k]);
             }
+        }
+    }
+
+    void start_arp_probe(GatewayObservation& g) {
+        const auto mac = read_text("/sys/class/net/" + obs_.address.interface + "/address");
+        const auto mac_bytes = mac ? parse_mac(*mac) : std::nullopt;
+        const auto sender = source_address_for(g.address, obs_.address.addresses);
+        if (!mac_bytes || !sender) {
+            g.arp_unavailable = !mac_bytes ? "no hardware address on " + obs_.address.interface
+                                           : "no address of " + obs_.address.interface + " in the gateway's subnet";
+            return;
+        }
+        auto opened = ArpProbe::open(io_, obs_.address.interface);
+        if (!opened) {
+            g.arp_unavailable = opened.error().message;
+            return;
+        }
+        arp_ = std::move(opened).value();
+        ++pending_;
+        arp_->wait_for(g.address, [this, &g](const MacAddress& answer) {
+            g.arp_answer = format_mac(answer);
+            arp_answered_ = true;
+            done_one();
+        });
+        // Three requests like the kernel's resolution, closer together so the answer (or its absence) fits the run.
+        for (int k = 0; k < 3; ++k) {
+            schedule(std::chrono::milliseconds(500 * k), [this, &g, sender = *sender, mac = *mac_bytes] {
+                std::string error;
+                if (!arp_answered_) {
+                    if (arp_->send(mac, sender, g.address, error)) {
+                        ++g.arp_requests;
+                    } else {
+                        g.arp_unavailable = error;
+                    }
+                }
+                done_one();
+            });
         }
     }
 
@@ -552,11 +684,14 @@ private:
     }
 
     void maybe_finish() {
+        if (!probes_started_) return;
         // Only the deadline left: every probe answered early, so stop waiting.
-        if (probes_started_ && pending_ == 1 && !stopped_) {
+        if (pending_ == 1 && !stopped_) {
             stop_probes();
             deadline_.cancel();
         }
+        // Nothing left: stop listening for signals so io_context::run() returns.
+        if (pending_ == 0) interrupt_.cancel();
     }
 
     void stop_probes() {
@@ -570,6 +705,11 @@ private:
         for (auto& s : sockets_) {
             boost::system::error_code ignored;
             s->close(ignored);
+        }
+        if (arp_ && !arp_answered_) {
+            arp_->cancel();
+            arp_answered_ = true;  // nothing more will come: the wait's pending count ends here
+            done_one();
         }
         // The link window and the capture run their own course unless interrupted.
         if (!interrupted_) return;
@@ -602,15 +742,26 @@ private:
                                 (e.from.empty() || e.from == target.target ? "" : " from " + e.from);
             }
         }
-        if (const auto arp = read_text(request_.proc_net_arp)) {
-            for (auto& g : obs_.gateways) {
-                if (!g.address.is_v4()) {
-                    if (g.neighbour == NeighbourState::unknown) g.neighbour = NeighbourState::not_read;
-                    continue;
-                }
-                NeighbourEntry entry = parse_arp_entry(*arp, g.address, obs_.address.interface);
+        const auto arp_table = read_text(request_.proc_net_arp);
+        for (auto& g : obs_.gateways) {
+            if (!g.address.is_v4()) {
+                if (g.neighbour == NeighbourState::unknown) g.neighbour = NeighbourState::not_read;
+                continue;
+            }
+            if (!g.arp_answer.empty()) {
+                g.neighbour = NeighbourState::resolved;
+                g.neighbour_source = "ARP probe";
+                g.neighbour_detail = "ARP reply from " + g.arp_answer;
+            } else if (g.arp_requests > 0) {
+                g.neighbour = NeighbourState::failed;
+                g.neighbour_source = "ARP probe";
+                g.neighbour_detail = "no reply to " + std::to_string(g.arp_requests) + " ARP requests";
+            } else if (arp_table) {
+                NeighbourEntry entry = parse_arp_entry(*arp_table, g.address, obs_.address.interface);
                 g.neighbour = entry.state;
-                g.neighbour_detail = entry.detail.empty() ? "no entry in " + request_.proc_net_arp : entry.detail;
+                g.neighbour_source = request_.proc_net_arp;
+                g.neighbour_detail = entry.detail.empty() ? "no entry" : entry.detail;
+                if (!g.arp_unavailable.empty()) g.neighbour_detail += "; no ARP probe: " + g.arp_unavailable;
             }
         }
         // dnscheck's reach test is "does an IP target answer ping": the IPv4 gateway is that target here.
@@ -641,6 +792,8 @@ private:
     std::vector<std::unique_ptr<Timer>> timers_;
     std::vector<std::unique_ptr<boost::asio::ip::tcp::socket>> sockets_;
     std::vector<std::vector<dnscheck::EchoProbe>> reach_echoes_;
+    std::unique_ptr<ArpProbe> arp_;
+    bool arp_answered_ = false;
     std::unique_ptr<LiveCapture> capture_;
     std::unique_ptr<p2p::Analyzer> analyzer_;
     Clock::time_point start_{};

@@ -92,14 +92,69 @@ NeighbourEntry parse_arp_entry(std::string_view table, const IpAddress& address,
         auto flags = parse_hex(flags_text);
         if (!flags) return;
         if ((*flags & atf_com) != 0) {
-            entry.state = NeighbourState::resolved;
-            entry.detail = "lladdr " + f[3] + " on " + f[5];
+            entry.state = NeighbourState::unknown;
+            entry.detail = "entry " + f[3] + " on " + f[5] + " (possibly from before the run: not re-checked)";
         } else {
             entry.state = NeighbourState::failed;
             entry.detail = "incomplete entry on " + f[5] + " (no ARP reply)";
         }
     });
     return entry;
+}
+
+std::optional<MacAddress> parse_mac(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    if (text.size() != 17) return std::nullopt;
+    MacAddress mac{};
+    for (std::size_t k = 0; k < 6; ++k) {
+        if (k > 0 && text[3 * k - 1] != ':') return std::nullopt;
+        auto byte = parse_hex(text.substr(3 * k, 2));
+        if (!byte) return std::nullopt;
+        mac[k] = static_cast<std::uint8_t>(*byte);
+    }
+    return mac;
+}
+
+std::string format_mac(const MacAddress& mac) {
+    static const char digits[] = "0123456789abcdef";
+    std::string text;
+    for (std::size_t k = 0; k < mac.size(); ++k) {
+        if (k > 0) text += ':';
+        text += digits[mac[k] >> 4];
+        text += digits[mac[k] & 0xf];
+    }
+    return text;
+}
+
+namespace {
+constexpr std::size_t arp_packet_size = 28;
+constexpr std::uint16_t arp_request = 1;
+constexpr std::uint16_t arp_reply = 2;
+}  // namespace
+
+std::vector<std::uint8_t> build_arp_request(const MacAddress& sender_mac, const IpAddress& sender_ip,
+                                            const IpAddress& target) {
+    std::vector<std::uint8_t> p(arp_packet_size, 0);
+    p[1] = 1;                // hardware type Ethernet
+    p[2] = 0x08;             // protocol type IPv4
+    p[4] = 6;                // hardware address length
+    p[5] = 4;                // protocol address length
+    p[7] = arp_request;
+    std::copy(sender_mac.begin(), sender_mac.end(), p.begin() + 8);
+    std::copy(sender_ip.bytes.begin(), sender_ip.bytes.begin() + 4, p.begin() + 14);
+    std::copy(target.bytes.begin(), target.bytes.begin() + 4, p.begin() + 24);
+    return p;
+}
+
+std::optional<MacAddress> parse_arp_answer(std::span<const std::uint8_t> p, const IpAddress& target) {
+    if (p.size() < arp_packet_size || !target.is_v4()) return std::nullopt;
+    if (p[0] != 0 || p[1] != 1 || p[2] != 0x08 || p[3] != 0 || p[4] != 6 || p[5] != 4) return std::nullopt;
+    const std::uint16_t operation = static_cast<std::uint16_t>(p[6] << 8 | p[7]);
+    if (operation != arp_reply && operation != arp_request) return std::nullopt;
+    if (!std::equal(p.begin() + 14, p.begin() + 18, target.bytes.begin())) return std::nullopt;
+    MacAddress mac{};
+    std::copy(p.begin() + 8, p.begin() + 14, mac.begin());
+    return mac;
 }
 
 }  // namespace nettool::doctor

@@ -100,7 +100,11 @@ struct GatewayObservation {
     std::vector<dnscheck::EchoProbe> echoes;
     std::string icmp_unavailable;  // why no echo could be sent
     NeighbourState neighbour = NeighbourState::unknown;
-    std::string neighbour_detail;  // "lladdr 02:..:01 (flags 0x2)", "incomplete", ...
+    std::string neighbour_detail;  // "ARP reply from 02:..:01", "no reply to 3 ARP requests", ...
+    std::string neighbour_source;  // "ARP probe" (our own requests, needs CAP_NET_RAW) or "/proc/net/arp"
+    int arp_requests = 0;          // ARP requests we sent
+    std::string arp_answer;        // the MAC that answered them
+    std::string arp_unavailable;   // why no ARP probe was sent
 };
 
 struct TargetObservation {

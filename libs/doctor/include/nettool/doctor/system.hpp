@@ -4,9 +4,13 @@
 #include "nettool/doctor/doctor.hpp"
 #include "nettool/wire/ip_address.hpp"
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nettool::doctor {
 
@@ -26,9 +30,23 @@ struct NeighbourEntry {
     std::string detail;
 };
 
-// The entry for `address` in /proc/net/arp text: flags with ATF_COM (0x2) set = resolved; an entry without it
-// (incomplete, hardware address 00:00:00:00:00:00) = the neighbour did not answer ARP.
+// The entry for `address` in /proc/net/arp text. An entry without ATF_COM (0x2) (incomplete, hardware address
+// 00:00:00:00:00:00) = the kernel asked and got no ARP answer: failed. A complete entry may be stale (learnt before
+// the run, not re-checked yet), so it proves nothing about now: unknown, with the address in the detail.
 NeighbourEntry parse_arp_entry(std::string_view proc_net_arp, const IpAddress& address,
                                const std::string& interface = {});
+
+using MacAddress = std::array<std::uint8_t, 6>;
+
+// "02:00:5e:10:00:01" (sysfs `address`) -> bytes; nullopt for anything else.
+std::optional<MacAddress> parse_mac(std::string_view text);
+std::string format_mac(const MacAddress& mac);
+
+// An Ethernet/IPv4 ARP request (the 28-byte ARP packet, no Ethernet header): who has `target`? tell `sender_ip`.
+std::vector<std::uint8_t> build_arp_request(const MacAddress& sender_mac, const IpAddress& sender_ip,
+                                            const IpAddress& target);
+// The sender hardware address of an ARP reply (or request: a gratuitous announcement counts too) from `target`;
+// nullopt for anything else, short or malformed packets included.
+std::optional<MacAddress> parse_arp_answer(std::span<const std::uint8_t> packet, const IpAddress& target);
 
 }  // namespace nettool::doctor
