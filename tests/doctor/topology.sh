@@ -2,12 +2,13 @@
 #
 #   client C                       router R (forwarding)                          uplink U ("the internet")
 #   eth0 10.207.1.2/24  <-veth->  lan0 10.207.1.1/24 + 10.207.1.53/24 | wan0 10.207.2.1/24  <-veth->  up0 10.207.2.2/24
-#   default via 10.207.1.1        dnsmasq resolvers on .1 and .53,                          dnsmasq answering the
+#   default via 10.207.1.1        unbound resolvers on .1 and .53,                          dnsmasq answering the
 #                                 forwarding to 10.207.2.2                                 test zone (www.test, ...)
 #
-# The client's resolvers are listed in /etc/netns/C/resolv.conf. Every dnsmasq runs in the foreground with a config
-# file written here (no /etc/dnsmasq.conf, no hosts file, no resolv.conf, no cache so an upstream fault shows at
-# once); their pids are appended to the array DOCTOR_PIDS. The caller kills them and deletes the namespaces and
+# The client's resolvers are listed in /etc/netns/C/resolv.conf. The resolvers are unbound (forwarding everything to
+# the upstream), the upstream is dnsmasq (answers with TTL 0, so nothing stays cached and an upstream fault shows at
+# once); both run in the foreground with config files written here (no /etc/unbound or /etc/dnsmasq.conf, no hosts
+# file, no resolv.conf); their pids are appended to the array DOCTOR_PIDS. The caller kills them and deletes the namespaces and
 # /etc/netns/C (doctor_cleanup does all of it).
 #
 # Usage: doctor_topology C R U WORKDIR   (status non-zero when a step fails)
@@ -48,16 +49,26 @@ CONF
     doctor_dnsmasq "$u" "$work/upstream.conf" "$work/upstream.log"
     for address in 10.207.1.1 10.207.1.53; do
         cat >"$work/resolver-$address.conf" <<CONF
-listen-address=$address
-bind-interfaces
-no-resolv
-no-hosts
-pid-file=
-user=root
-cache-size=0
-server=10.207.2.2
+server:
+    interface: $address
+    port: 53
+    access-control: 10.207.1.0/24 allow
+    username: ""
+    chroot: ""
+    directory: "$work"
+    pidfile: ""
+    use-syslog: no
+    logfile: "$work/resolver-$address.log"
+    module-config: "iterator"
+    do-not-query-localhost: no
+    # .test is a special-use name unbound answers itself by default; here it is the zone under test.
+    local-zone: "test." nodefault
+forward-zone:
+    name: "."
+    forward-addr: 10.207.2.2
 CONF
-        doctor_dnsmasq "$r" "$work/resolver-$address.conf" "$work/resolver-$address.log"
+        ip netns exec "$r" unbound -d -c "$work/resolver-$address.conf" &
+        DOCTOR_PIDS+=($!)
     done
     mkdir -p "/etc/netns/$c" && printf 'nameserver 10.207.1.1\nnameserver 10.207.1.53\n' >"/etc/netns/$c/resolv.conf"
     # Ready when both resolvers answer through the upstream.

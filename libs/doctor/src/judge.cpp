@@ -205,9 +205,41 @@ LayerReport judge_internet(const Observations& obs, bool gateway_answers) {
     return layer;
 }
 
-LayerReport judge_dns(dnscheck::DnsCheckResult& dns, std::vector<std::optional<IpAddress>>& servers_of) {
+// A resolver that answers "localhost." (its own data) but none of the names that need its upstream: dnscheck's
+// path diagnoses (udp_blocked, port_closed, ...) would blame the way to the resolver, which just worked.
+std::optional<Diagnosis> upstream_failure(const dnscheck::ResolverProbes& p, const dnscheck::QueryProbe& local) {
+    if (local.status != dnscheck::QueryStatus::answered || local.rcode != 0) return std::nullopt;
+    const auto recursive_ok = [](const std::vector<dnscheck::QueryProbe>& probes) {
+        return std::any_of(probes.begin(), probes.end(), [](const dnscheck::QueryProbe& q) {
+            return q.status == dnscheck::QueryStatus::answered && (q.rcode == 0 || q.rcode == 3);
+        });
+    };
+    if (recursive_ok(p.udp) || recursive_ok(p.tcp) || p.udp.empty()) return std::nullopt;
+    const std::string server = p.server.to_string();
+    auto d = make(code::upstream_failure, Severity::critical,
+                  server + " answers what it holds itself (localhost in " + dnscheck::ms_text(local.rtt_ms) +
+                      ") but none of the names that need its upstream: the resolver's upstream is failing, not the "
+                      "path to it",
+                  "The path to this resolver and the resolver itself work; what it forwards to does not. Check its "
+                  "upstream (the provider's DNS servers or the forwarder setting of the router/DNS server) and the "
+                  "router's WAN link; meanwhile use another resolver.");
+    d.evidence = {{"local answer (localhost. A over UDP)", "NOERROR in " + dnscheck::ms_text(local.rtt_ms), "",
+                   "query A localhost @" + server},
+                  {"DNS queries over UDP", dnscheck::describe_udp(p.udp), "", "query A " + p.udp.front().name + " @" + server},
+                  {"DNS query over TCP", dnscheck::describe_single(p.tcp), "", "query over TCP @" + server}};
+    return d;
+}
+
+LayerReport judge_dns(dnscheck::DnsCheckResult& dns, const std::vector<dnscheck::QueryProbe>& local,
+                      std::vector<std::optional<IpAddress>>& servers_of) {
     LayerReport layer{"dns", LayerStatus::ok, {}, {}};
-    for (auto& server : dns.servers) server.diagnoses = dnscheck::diagnose_resolver(server.probes, dns.high_latency_ms);
+    for (std::size_t r = 0; r < dns.servers.size(); ++r) {
+        auto& server = dns.servers[r];
+        server.diagnoses = dnscheck::diagnose_resolver(server.probes, dns.high_latency_ms);
+        if (r < local.size()) {
+            if (auto d = upstream_failure(server.probes, local[r])) server.diagnoses = {std::move(*d)};
+        }
+    }
     dnscheck::diagnose_overall(dns);
     for (const auto& d : dns.diagnoses) {
         if (d.code == dnscheck::code::ok && has_problem(dns.diagnoses)) continue;
@@ -315,7 +347,13 @@ std::string describe_problem(const Problem& p) {
            (p.server ? " (" + p.server->to_string() + ")" : "");
 }
 
-const Problem& primary_of(const std::vector<const Problem*>& in_layer) {
+const Problem& primary_of(const std::vector<const Problem*>& in_layer, const Observations& obs) {
+    // DNS: dnscheck's verdict names the most likely fault (ip_works_names_fail only restates that DNS is at fault).
+    if (in_layer.front()->layer == dns_layer) {
+        for (const Problem* p : in_layer) {
+            if (p->diagnosis->code == obs.dns.verdict.most_likely_fault) return *p;
+        }
+    }
     const Problem* best = in_layer.front();
     for (const Problem* p : in_layer) {
         if (p->diagnosis->severity > best->diagnosis->severity) best = p;
@@ -375,7 +413,7 @@ DoctorResult judge_doctor(Observations observations, const DoctorRequest& reques
     result.layers.push_back(judge_address(obs.address));
     result.layers.push_back(judge_gateway(obs));
     result.layers.push_back(judge_internet(obs, result.layers[gateway_layer].status == LayerStatus::ok));
-    result.layers.push_back(judge_dns(obs.dns, dns_servers));
+    result.layers.push_back(judge_dns(obs.dns, obs.dns_local, dns_servers));
     result.layers.push_back(judge_traffic(obs.traffic));
 
     std::vector<Problem> problems;
@@ -399,7 +437,7 @@ DoctorResult judge_doctor(Observations observations, const DoctorRequest& reques
         for (const Problem* p : open) {
             if (p->layer == lowest) in_layer.push_back(p);
         }
-        const Problem& primary = primary_of(in_layer);
+        const Problem& primary = primary_of(in_layer, obs);
         for (const Problem* p : open) {
             if (p->layer == lowest) continue;
             (explains(primary, *p, obs) ? explained : rest).push_back(p);

@@ -608,6 +608,14 @@ private:
         dnscheck::DnsCheckResult& d = obs_.dns;
         const auto spacing = std::chrono::milliseconds(50);
         const auto second_wave = std::chrono::milliseconds(150);
+        obs_.dns_local.resize(d.servers.size());
+        for (std::size_t r = 0; r < d.servers.size(); ++r) {
+            dnscheck::QueryProbe& local = obs_.dns_local[r];
+            local.kind = dnscheck::QueryKind::udp;
+            local.name = "localhost";
+            const dnscheck::ResolverProbes& server_probes = d.servers[r].probes;
+            schedule(std::chrono::milliseconds(0), [this, &server_probes, &local] { send_query(server_probes, local); });
+        }
         for (auto& server : d.servers) {
             dnscheck::ResolverProbes& p = server.probes;
             p.udp.resize(dns_udp_queries);

@@ -37,7 +37,8 @@ inline constexpr const char* gateway_unreachable = "gateway_unreachable";
 inline constexpr const char* internet_unreachable = "internet_unreachable";
 inline constexpr const char* target_unreachable = "target_unreachable";  // some targets answer, others not
 inline constexpr const char* traffic_hog = "traffic_hog";                // one host takes most of the line
-inline constexpr const char* p2p_host = "p2p_host";                      // a host runs P2P file sharing
+inline constexpr const char* upstream_failure = "upstream_failure";      // the resolver answers what it holds
+                                                                         // itself, nothing that needs its upstream
 }  // namespace code
 
 struct TcpTarget {
@@ -129,6 +130,9 @@ struct Observations {
     std::vector<GatewayObservation> gateways;
     std::vector<TargetObservation> targets;
     dnscheck::DnsCheckResult dns;  // probes filled; diagnosed by judge_doctor
+    // Per resolver (same order as dns.servers): "localhost." A, which resolvers answer from their own data
+    // (RFC 6761) without asking any upstream.
+    std::vector<dnscheck::QueryProbe> dns_local;
     TrafficObservation traffic;
 };
 
