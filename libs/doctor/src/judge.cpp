@@ -209,9 +209,10 @@ LayerReport judge_internet(const Observations& obs, bool gateway_answers) {
 // path diagnoses (udp_blocked, port_closed, ...) would blame the way to the resolver, which just worked.
 std::optional<Diagnosis> upstream_failure(const dnscheck::ResolverProbes& p, const dnscheck::QueryProbe& local) {
     if (local.status != dnscheck::QueryStatus::answered || local.rcode != 0) return std::nullopt;
+    // Silence only: a SERVFAIL for the names asked may be those domains' fault, and dnscheck says servfail.
     const auto recursive_ok = [](const std::vector<dnscheck::QueryProbe>& probes) {
         return std::any_of(probes.begin(), probes.end(), [](const dnscheck::QueryProbe& q) {
-            return q.status == dnscheck::QueryStatus::answered && (q.rcode == 0 || q.rcode == 3);
+            return q.status == dnscheck::QueryStatus::answered;
         });
     };
     if (recursive_ok(p.udp) || recursive_ok(p.tcp) || p.udp.empty()) return std::nullopt;
