@@ -13,6 +13,8 @@
 #   upstream_dead      the upstream dnsmasq stopped                    dns / upstream_failure
 #   link_and_dns_loss  a recording with rising CRC errors (--sysfs-root tests/fixtures/link/downshift-crc) while nft
 #                      drops 60% of UDP/53: the DNS loss must be tied to the link     link / errors_rising
+#   all_dead           the router's end of the cable down (no carrier): every probe fails     link / link_down
+# The healthy case runs once more with --capture 1: the traffic layer is ok and has seen packets (bound 6 s).
 # doctor runs inside the client namespace with --resolv-conf /etc/netns/C/resolv.conf (the namespace's resolvers).
 set -u
 
@@ -81,6 +83,15 @@ jq -e '[.layers[] | select(.name != "traffic") | .status] | all(. == "ok")' "$WO
 jq -e '.layers[] | select(.name == "traffic") | .status == "skipped"' "$WORK/$CASE/out.json" >/dev/null ||
     fail "traffic should be skipped without --capture"
 
+# The traffic layer: one second of capture on the client's port (CAP_NET_RAW as root), within 5 s + 1 s.
+BOUND_MS=6000
+check 0 null null --capture 1
+jq -e '.layers[] | select(.name == "traffic") | .status == "ok"' "$WORK/$CASE/out.json" >/dev/null ||
+    fail "traffic should be ok with --capture"
+jq -e '.observations.traffic.summary.packets > 0' "$WORK/$CASE/out.json" >/dev/null ||
+    fail "the capture should have seen the probes"
+BOUND_MS=5000
+
 setup no_default_route
 ip -n "$C" route del default
 check 1 address no_default_route --reach 10.207.2.2
@@ -126,5 +137,11 @@ if jq -e '.layers[] | select(.name == "dns") | .status == "problem"' "$WORK/$CAS
     jq -e '(.root_cause.explains | map(startswith("dns:")) | any) and .independent_causes == []' \
         "$WORK/$CASE/out.json" >/dev/null || fail "the DNS loss should be explained by the link"
 fi
+
+# Everything dead at once: the router's end of the cable goes down (no carrier), so every probe fails; the run
+# still ends within the bound and names the link.
+setup all_dead
+ip -n "$R" link set lan0 down
+check 1 link link_down --reach 10.207.2.2 --tcp 10.207.2.2:53
 
 exit $FAILED
