@@ -251,7 +251,8 @@ LayerReport judge_dns(dnscheck::DnsCheckResult& dns, const std::vector<dnscheck:
         for (const auto& d : server.diagnoses) {
             if (d.severity == Severity::info) continue;
             Diagnosis copy = d;
-            copy.summary = server.probes.server.to_string() + ": " + copy.summary;
+            const std::string address = server.probes.server.address.to_string();
+            if (copy.summary.find(address) == std::string::npos) copy.summary = address + ": " + copy.summary;
             layer.diagnoses.push_back(std::move(copy));
             servers_of.push_back(server.probes.server.address);
         }
@@ -375,10 +376,12 @@ RootCause make_cause(const Problem& primary, const std::vector<const Problem*>& 
         if (seen.insert(text).second) cause.explains.push_back(text);
         if (p->layer == dns_layer) dns_loss = true;
     }
-    if (!cause.explains.empty()) {
-        cause.summary = (dns_loss ? std::string("names fail (") : std::string("problems above (")) +
-                        dnscheck::join(cause.explains, "; ") + ") because " + cause.summary + ": the " + cause.layer +
-                        " is the cause";
+    if (!cause.explains.empty() && dns_loss && primary.layer == link_layer && obs.link.report) {
+        // The seed's fourth case in one line: the DNS symptom first, then the link fault that causes it.
+        cause.summary = "names fail (" + dnscheck::join(cause.explains, "; ") + ") and " + obs.link.report->name +
+                        " shows " + cause.summary + " at " + speed_text(*obs.link.report) + ": the link is the cause";
+    } else if (!cause.explains.empty()) {
+        cause.summary += "; this also explains " + dnscheck::join(cause.explains, "; ");
     }
     if (primary.layer == link_layer && obs.link.report && obs.link.report->settings.speed_mbps &&
         *obs.link.report->settings.speed_mbps >= 1000 &&
