@@ -376,7 +376,9 @@ RootCause make_cause(const Problem& primary, const std::vector<const Problem*>& 
         if (seen.insert(text).second) cause.explains.push_back(text);
         if (p->layer == dns_layer) dns_loss = true;
     }
-    if (!cause.explains.empty() && dns_loss && primary.layer == link_layer && obs.link.report) {
+    static const std::set<std::string> lossy_link = {"errors_rising", "drops_rising", "half_duplex", "speed_downshift",
+                                                     "link_flapping"};
+    if (dns_loss && primary.layer == link_layer && obs.link.report && lossy_link.count(cause.code) != 0) {
         // The seed's fourth case in one line: the DNS symptom first, then the link fault that causes it.
         cause.summary = "names fail (" + dnscheck::join(cause.explains, "; ") + ") and " + obs.link.report->name +
                         " shows " + cause.summary + " at " + speed_text(*obs.link.report) + ": the link is the cause";
