@@ -83,6 +83,27 @@ jq -e '[.layers[] | select(.name != "traffic") | .status] | all(. == "ok")' "$WO
 jq -e '.layers[] | select(.name == "traffic") | .status == "skipped"' "$WORK/$CASE/out.json" >/dev/null ||
     fail "traffic should be skipped without --capture"
 
+# Usage and environment errors: one line on stderr, exit 2 / 3, nothing probed.
+usage_check() {  # EXPECTED_EXIT ARGS...
+    local want=$1 status lines
+    shift
+    ip netns exec "$C" "$NETTOOL" doctor "$@" >"$WORK/$CASE/usage.out" 2>"$WORK/$CASE/usage.err"
+    status=$?
+    lines=$(wc -l <"$WORK/$CASE/usage.err")
+    [ "$status" -eq "$want" ] || fail "doctor $*: exit $status, expected $want"
+    [ "$lines" -ge 1 ] && [ ! -s "$WORK/$CASE/usage.out" ] || fail "doctor $*: expected an error on stderr only"
+}
+RC=(--resolv-conf "/etc/netns/$C/resolv.conf")
+usage_check 2 "${RC[@]}" --tcp www.test:443
+usage_check 2 "${RC[@]}" --reach not-an-ip
+usage_check 2 "${RC[@]}" --capture -1
+usage_check 2 "${RC[@]}" --name 'bad..name'
+usage_check 2 "${RC[@]}" 'bad/iface'
+usage_check 2 "${RC[@]}" --ethtool-json /dev/null
+usage_check 2 --resolv-conf /nonexistent/resolv.conf
+usage_check 3 "${RC[@]}" eth9
+grep -q "no such interface" "$WORK/$CASE/usage.err" || fail "eth9: the error should name the missing interface"
+
 # The traffic layer: one second of capture on the client's port (CAP_NET_RAW as root), within 5 s + 1 s.
 BOUND_MS=6000
 check 0 null null --capture 1

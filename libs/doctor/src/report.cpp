@@ -5,6 +5,7 @@
 #include "nettool/dnscheck/dnscheck.hpp"
 #include "nettool/dnscheck/text.hpp"
 #include "nettool/link/link_check.hpp"
+#include "nettool/link/snapshot.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +72,9 @@ Status validate_request(const DoctorRequest& request) {
     }
     if (request.ethtool_json && !request.sysfs_root) {
         return usage_error("--ethtool-json needs --sysfs-root (the recorded sysfs view of the same interface)");
+    }
+    if (!request.interface.empty() && !link::valid_interface_name(request.interface)) {
+        return usage_error("not a valid interface name: '" + sanitize_for_terminal(request.interface) + "'");
     }
     if (request.probe_deadline < std::chrono::milliseconds(100) || request.probe_deadline > std::chrono::seconds(60)) {
         return usage_error("the probe deadline must be between 100 ms and 60 s");
