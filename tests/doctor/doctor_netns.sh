@@ -13,6 +13,7 @@
 #   upstream_dead      the upstream dnsmasq stopped                    dns / upstream_failure
 #   link_and_dns_loss  a recording with rising CRC errors (--sysfs-root tests/fixtures/link/downshift-crc) while nft
 #                      drops 60% of UDP/53: the DNS loss must be tied to the link     link / errors_rising
+#   ipv6_default       no IPv4 default route, an IPv6 one: IFACE and the gateway from it     root_cause null, exit 0
 #   all_dead           the router's end of the cable down (no carrier): every probe fails     link / link_down
 # The healthy case runs once more with --capture 1: the traffic layer is ok and has seen packets (bound 6 s).
 # doctor runs inside the client namespace with --resolv-conf /etc/netns/C/resolv.conf (the namespace's resolvers).
@@ -158,6 +159,19 @@ if jq -e '.layers[] | select(.name == "dns") | .status == "problem"' "$WORK/$CAS
     jq -e '(.root_cause.explains | map(startswith("dns:")) | any) and .independent_causes == []' \
         "$WORK/$CASE/out.json" >/dev/null || fail "the DNS loss should be explained by the link"
 fi
+
+# IPv6 only: no IPv4 default route, a global IPv6 default route; IFACE and the gateway come from it.
+setup ipv6_default
+ip -n "$R" addr add 2001:db8:207::1/64 dev lan0 nodad
+ip -n "$C" addr add 2001:db8:207::2/64 dev eth0 nodad
+ip -n "$C" route del default
+ip -n "$C" -6 route add default via 2001:db8:207::1 dev eth0
+check 0 null null
+jq -e '.interface == "eth0" and .interface_source == "IPv6 default route"' "$WORK/$CASE/out.json" >/dev/null ||
+    fail "IFACE should come from the IPv6 default route"
+jq -e '.observations.gateways[0].address == "2001:db8:207::1" and
+       (.observations.gateways[0].echoes | map(.status == "reply") | any)' "$WORK/$CASE/out.json" >/dev/null ||
+    fail "the IPv6 gateway should answer ping"
 
 # Everything dead at once: the router's end of the cable goes down (no carrier), so every probe fails; the run
 # still ends within the bound and names the link.

@@ -318,3 +318,32 @@ TEST_CASE("nothing examined: exit 3", "[doctor]") {
                 LayerReport{"address", LayerStatus::inconclusive, "not here", {}}};
     CHECK(doctor_exit_status(r) == ExitStatus::cannot_run);
 }
+
+TEST_CASE("traffic: another host with most of the bytes is the hog, the capturing host never is", "[doctor]") {
+    auto o = healthy();
+    o.traffic.attempted = true;
+    o.traffic.seconds = 10;
+    p2p::P2pReport report;
+    report.summary.packets = 5000;
+    p2p::TopTalker self;
+    self.address = ip("10.0.0.2");
+    self.local = true;
+    self.share = 1.0;
+    report.top_talkers.push_back(self);
+    o.traffic.report = report;
+    auto quiet = judge_doctor(o, DoctorRequest{});
+    CHECK(layer(quiet, "traffic").status == LayerStatus::ok);
+    CHECK_FALSE(quiet.root_cause);
+
+    p2p::TopTalker hog;
+    hog.address = ip("10.0.0.7");
+    hog.local = true;
+    hog.share = 0.72;
+    hog.verdict = "p2p";
+    o.traffic.report->top_talkers.insert(o.traffic.report->top_talkers.begin() + 1, hog);
+    auto r = judge_doctor(o, DoctorRequest{});
+    REQUIRE(r.root_cause);
+    CHECK(r.root_cause->layer == "traffic");
+    CHECK(r.root_cause->code == "traffic_hog");
+    CHECK(r.root_cause->summary == "one host, 10.0.0.7, is 72% of the traffic and runs P2P file sharing");
+}

@@ -262,7 +262,7 @@ LayerReport judge_dns(dnscheck::DnsCheckResult& dns, const std::vector<dnscheck:
     return layer;
 }
 
-LayerReport judge_traffic(const TrafficObservation& t) {
+LayerReport judge_traffic(const TrafficObservation& t, const std::vector<std::string>& own_addresses) {
     LayerReport layer{"traffic", LayerStatus::skipped, {}, {}};
     if (!t.attempted) {
         layer.why = "not captured (--capture SECONDS, needs CAP_NET_RAW)";
@@ -277,11 +277,18 @@ LayerReport judge_traffic(const TrafficObservation& t) {
     for (const auto& d : r.diagnoses) {
         if (d.severity != Severity::info) layer.diagnoses.push_back(d);
     }
-    if (!r.top_talkers.empty()) {
-        const auto& top = r.top_talkers.front();
+    // On a PC's own port every packet is its own: the capturing host is never "the hog". On a router or a mirror
+    // port the other hosts are seen, and one of them taking most of the bytes is the seed's first case.
+    const auto own = [&](const IpAddress& a) {
+        return std::any_of(own_addresses.begin(), own_addresses.end(), [&](const std::string& text) {
+            return text.substr(0, text.find('/')) == a.to_string();
+        });
+    };
+    for (const auto& top : r.top_talkers) {
+        if (!top.local || own(top.address)) continue;
         constexpr double hog_share = 0.5;
         constexpr std::uint64_t min_packets = 100;
-        if (top.local && top.share >= hog_share && r.summary.packets >= min_packets) {
+        if (top.share >= hog_share && r.summary.packets >= min_packets) {
             auto d = make(code::traffic_hog, Severity::warning,
                           "one host, " + top.address.to_string() + ", is " + dnscheck::percent_text(top.share) +
                               " of the traffic" + (top.verdict == "p2p" ? " and runs P2P file sharing" : ""),
@@ -291,6 +298,7 @@ LayerReport judge_traffic(const TrafficObservation& t) {
                                                     " packets", "", "capture on " + (r.summary.sources.empty() ? std::string() : r.summary.sources.front().name)});
             layer.diagnoses.push_back(std::move(d));
         }
+        break;
     }
     std::size_t p2p_hosts = 0;
     for (const auto& h : r.hosts) p2p_hosts += h.verdict == p2p::Verdict::p2p ? 1 : 0;
@@ -420,7 +428,7 @@ DoctorResult judge_doctor(Observations observations, const DoctorRequest& reques
     result.layers.push_back(judge_gateway(obs));
     result.layers.push_back(judge_internet(obs, result.layers[gateway_layer].status == LayerStatus::ok));
     result.layers.push_back(judge_dns(obs.dns, obs.dns_local, dns_servers));
-    result.layers.push_back(judge_traffic(obs.traffic));
+    result.layers.push_back(judge_traffic(obs.traffic, obs.address.addresses));
 
     std::vector<Problem> problems;
     for (int l = 0; l < static_cast<int>(result.layers.size()); ++l) {
