@@ -30,6 +30,8 @@ nettool::app::RunFunction setup_exporter(CLI::App& sub) {
         "      dnscheck  target: resolver IP[:PORT]; name=NAME (repeatable) to query\n"
         "      spf       target: domain; ip=IP (repeatable) to evaluate\n"
         "      link      target: interface on the exporter's host\n"
+        "      doctor    target: interface on the exporter's host ('default': the default route's); reach=IP,\n"
+        "                tcp=IP:PORT, name=NAME (repeatable)\n"
         "    nettool_probe_success, nettool_probe_duration_seconds, nettool_diagnosis{module,target,code,severity}\n"
         "    and the module's measurements; the deadline follows X-Prometheus-Scrape-Timeout-Seconds (default 5 s).\n"
         "  GET /metrics   the exporter's own counters and nettool_ike_* for the IKE logs and syslog sources of\n"

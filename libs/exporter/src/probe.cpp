@@ -1,6 +1,7 @@
 #include "nettool/exporter/probe.hpp"
 
 #include "nettool/dnscheck/dnscheck.hpp"
+#include "nettool/doctor/doctor.hpp"
 #include "nettool/io/event_loop.hpp"
 #include "nettool/link/link_check.hpp"
 #include "nettool/link/snapshot.hpp"
@@ -191,10 +192,60 @@ Result<ModuleOutcome> probe_link(const ProbeRequest& request, const ProbeSetting
     return out;
 }
 
+// doctor: target is the interface to start from on the exporter's host ("default" for the default route's);
+// reach=IP and tcp=IP:PORT (repeatable, each allowed by the policy) and name=NAME as in `nettool doctor`.
+Result<ModuleOutcome> probe_doctor(const ProbeRequest& request, const ProbeSettings& settings) {
+    doctor::DoctorRequest check;
+    if (request.target != "default") {
+        if (!link::valid_interface_name(request.target)) {
+            return usage_error("target '" + request.target + "' is not an interface name (or 'default')");
+        }
+        check.interface = request.target;
+    }
+    check.names = all_values(request, "name");
+    for (const auto& text : all_values(request, "reach")) {
+        auto address = IpAddress::parse(text);
+        if (!address) return usage_error("reach '" + text + "' is not an IP address");
+        if (!settings.policy.allows(*address)) {
+            return usage_error("reach " + text + " is not allowed: probes may target " + settings.policy.describe());
+        }
+        check.reach.push_back(*address);
+    }
+    for (const auto& text : all_values(request, "tcp")) {
+        auto target = doctor::TcpTarget::parse(text);
+        if (!target) return target.error();
+        if (!settings.policy.allows(target->address)) {
+            return usage_error("tcp " + text + " is not allowed: probes may target " + settings.policy.describe());
+        }
+        check.tcp.push_back(*target);
+    }
+    check.servers = settings.dns_servers;
+    check.probe_deadline = budget(request, milliseconds(2500));
+    check.link_window = std::min(check.probe_deadline, milliseconds(2000));
+    if (auto valid = doctor::validate_request(check); !valid) return valid.error();
+    IoContext io;
+    auto result = doctor::run_doctor(check, io);
+    if (!result) return result.error();
+    ModuleOutcome out;
+    MetricSet& m = out.measurements;
+    for (const auto& layer : result->layers) {
+        out.diagnoses.insert(out.diagnoses.end(), layer.diagnoses.begin(), layer.diagnoses.end());
+        for (const char* status : {"ok", "problem", "inconclusive", "skipped"}) {
+            m.add("nettool_doctor_layer_status", "gauge", "1 for the status each layer has (bottom-up walk)",
+                  std::string_view(to_string(layer.status)) == status, {{"layer", layer.name}, {"status", status}});
+        }
+    }
+    if (result->root_cause) {
+        m.add("nettool_doctor_root_cause", "gauge", "The lowest layer's problem that explains the others (1 while present)",
+              1, {{"code", result->root_cause->code}, {"layer", result->root_cause->layer}});
+    }
+    return out;
+}
+
 }  // namespace
 
 const std::vector<std::string>& probe_modules() {
-    static const std::vector<std::string> modules = {"ping", "dnscheck", "spf", "link"};
+    static const std::vector<std::string> modules = {"ping", "dnscheck", "spf", "link", "doctor"};
     return modules;
 }
 
@@ -241,6 +292,8 @@ Result<MetricSet> run_probe(const ProbeRequest& request, const ProbeSettings& se
         outcome = probe_dnscheck(request, settings);
     } else if (request.module == "spf") {
         outcome = probe_spf(request, settings);
+    } else if (request.module == "doctor") {
+        outcome = probe_doctor(request, settings);
     } else {
         outcome = probe_link(request, settings);
     }
