@@ -162,7 +162,7 @@ TEST_CASE("ARP request and answer", "[doctor]") {
     CHECK_FALSE(parse_arp_answer(answer, ip("10.0.0.3")));
 }
 
-TEST_CASE("--tcp targets", "[doctor]") {
+TEST_CASE("doctor --tcp targets", "[doctor]") {
     auto v4 = TcpTarget::parse("192.0.2.1:443");
     REQUIRE(v4.ok());
     CHECK(v4->to_string() == "192.0.2.1:443");

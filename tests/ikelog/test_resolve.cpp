@@ -10,7 +10,7 @@
 using namespace nettool;
 using namespace nettool::ikelog;
 
-TEST_CASE("--resolve labels the A and the AAAA lookup each with its own type") {
+TEST_CASE("ike-log --resolve labels the A and the AAAA lookup each with its own type") {
     std::string why_not;
     auto dnsmasq = nettool::test::Dnsmasq::start({"--local=/test/", "--address=/factory.test/192.0.2.200"}, why_not);
     if (!dnsmasq) NETTOOL_SKIP(why_not);

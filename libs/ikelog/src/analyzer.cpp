@@ -688,35 +688,59 @@ std::set<std::string> spi_tokens(const std::string& spi) {
     return out;
 }
 
+// Where each file's peers can be found by what another file's peer shows of them: its local address, its peer
+// address, the SPIs of its recent attempts. Lets correlate() look pairs up instead of trying every pair (a syslog
+// listener with many senders and thousands of peers would otherwise be quadratic).
+struct PeerIndex {
+    std::unordered_map<std::string, std::vector<std::size_t>> by_local, by_peer, by_spi;
+};
+
+PeerIndex index_peers(const std::vector<const PeerReport*>& peers) {
+    PeerIndex index;
+    for (std::size_t k = 0; k < peers.size(); ++k) {
+        const PeerReport& b = *peers[k];
+        if (!b.local.empty()) index.by_local[b.local].push_back(k);
+        if (b.peer_is_address) index.by_peer[b.peer].push_back(k);
+        for (const auto& y : b.recent_attempts) {
+            for (const auto& t : spi_tokens(y.spi)) index.by_spi[t].push_back(k);
+        }
+    }
+    return index;
+}
+
 std::vector<Correlation> correlate(const std::vector<PeerReport>& peers, const std::vector<FileSummary>& files) {
     std::vector<Correlation> out;
     if (files.size() < 2) return out;
     std::map<std::string, std::vector<const PeerReport*>> by_file;
     for (const auto& p : peers) by_file[p.file].push_back(&p);
+    std::map<std::string, PeerIndex> indexes;
+    for (const auto& [file, list] : by_file) indexes.emplace(file, index_peers(list));
+    static const PeerIndex no_peers;
     for (std::size_t i = 0; i < files.size(); ++i) {
         for (std::size_t j = i + 1; j < files.size(); ++j) {
             const auto& pa = by_file[files[i].path];
             const auto& pb = by_file[files[j].path];
+            auto found = indexes.find(files[j].path);
+            const PeerIndex& ib = found == indexes.end() ? no_peers : found->second;
             for (const PeerReport* a : pa) {
-                for (const PeerReport* b : pb) {
-                    std::string matched;
-                    bool a_sees_b = !a->peer_is_address || b->local.empty() ? false : a->peer == b->local;
-                    bool b_sees_a = !b->peer_is_address || a->local.empty() ? false : b->peer == a->local;
-                    if (a_sees_b || b_sees_a) matched = "addresses";
-                    if (matched.empty()) {
-                        for (const auto& x : a->recent_attempts) {
-                            auto ta = spi_tokens(x.spi);
-                            for (const auto& y : b->recent_attempts) {
-                                for (const auto& t : spi_tokens(y.spi)) {
-                                    if (ta.count(t)) matched = "spi";
-                                }
-                            }
-                        }
-                    }
-                    if (matched.empty() && pa.size() == 1 && pb.size() == 1 &&
-                        (a->role != b->role || a->role == Role::unknown))
-                        matched = "only peers";
-                    if (matched.empty()) continue;
+                // The candidates in pb, in pb's order, each with how it matched.
+                std::map<std::size_t, std::string> candidates;
+                auto add = [&](const auto& map, const std::string& key, const char* how) {
+                    auto it = map.find(key);
+                    if (it == map.end()) return;
+                    for (std::size_t k : it->second) candidates.emplace(k, how);
+                };
+                if (a->peer_is_address) add(ib.by_local, a->peer, "addresses");
+                if (!a->local.empty()) add(ib.by_peer, a->local, "addresses");
+                for (const auto& x : a->recent_attempts) {
+                    for (const auto& t : spi_tokens(x.spi)) add(ib.by_spi, t, "spi");
+                }
+                if (pa.size() == 1 && pb.size() == 1 && (a->role != pb[0]->role || a->role == Role::unknown)) {
+                    candidates.emplace(0, "only peers");
+                }
+                for (const auto& [k, how] : candidates) {
+                    const PeerReport* b = pb[k];
+                    std::string matched = how;
                     Correlation c;
                     c.file_a = a->file;
                     c.peer_a = a->peer;
