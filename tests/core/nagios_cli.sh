@@ -72,4 +72,8 @@ check 0 "^LINK OK - ok: .*lo_rx_errors=0c" "$NETTOOL" link lo --watch 0.3 --nagi
 check 2 "^LINK CRITICAL - .*rx_crc_errors=[1-9]" \
   "$NETTOOL" link --sysfs-root "$fixtures/link/downshift-crc" --nagios
 
+# doctor in the namespace: the link replayed from the CRC recording is the root cause of whatever else fails.
+check 2 "^DOCTOR CRITICAL - .*" in_ns "$NETTOOL" doctor --sysfs-root "$fixtures/link/downshift-crc" lo \
+  --resolv-conf "/etc/netns/$NS/resolv.conf" --nagios
+
 [ "$failures" -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }

@@ -81,7 +81,8 @@ check_module() {  # check_module QUERY: the answer passes promtool and has the c
   promtool check metrics < "$WORK/probe.txt" > "$WORK/promtool.log" 2>&1 || fail "promtool check metrics: $1"
   grep -q '^nettool_probe_success ' "$WORK/probe.txt" || fail "no nettool_probe_success for $1"
 }
-for query in "module=ping&target=10.205.1.2" "module=dnscheck&target=10.205.1.2&name=host.test" "module=link&target=c0"; do
+for query in "module=ping&target=10.205.1.2" "module=dnscheck&target=10.205.1.2&name=host.test" "module=link&target=c0" \
+             "module=doctor&target=c0&name=host.test"; do
   check_module "$query"
 done
 get "http://127.0.0.1:9798/metrics" > "$WORK/own.txt" || fail "/metrics"

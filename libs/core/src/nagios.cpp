@@ -123,11 +123,30 @@ NagiosState render_nagios(std::ostream& out, const std::string& service, const n
     NagiosState state = worst == Severity::critical  ? NagiosState::critical
                         : worst == Severity::warning ? NagiosState::warning
                                                      : NagiosState::ok;
+    // The same finding reached through two paths of the document (a layer and its evidence) is listed once.
+    std::vector<Finding> unique;
+    for (auto& f : findings) {
+        bool seen = std::any_of(unique.begin(), unique.end(),
+                                [&](const Finding& u) { return u.code == f.code && u.summary == f.summary; });
+        if (!seen) unique.push_back(std::move(f));
+    }
+    findings = std::move(unique);
     const Finding* head = nullptr;
     std::size_t problems = 0;
     for (const auto& f : findings) {
         if (f.severity == worst && !head) head = &f;
         if (f.severity != Severity::info) ++problems;
+    }
+    // A command that names one root cause (doctor) leads with it.
+    Finding root;
+    if (document.is_object() && document.contains("root_cause") && document["root_cause"].is_object() &&
+        document["root_cause"].contains("code")) {
+        root.code = document["root_cause"].value("code", "");
+        root.summary = document["root_cause"].value("summary", "");
+        root.severity = worst;
+        auto same = std::find_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.code == root.code; });
+        head = same != findings.end() ? &*same : &root;
+        if (same == findings.end()) ++problems;
     }
     std::string summary = head ? head->code + ": " + head->summary : std::string("nothing found");
     if (problems > 1) summary += " (+" + std::to_string(problems - 1) + " more)";
