@@ -7,6 +7,9 @@
 # diagnosed as blocked, lost or unreachable DNS; spf reports the lookup error (temperror) instead of a verdict.
 set -u
 NETTOOL=${1:?usage: hostile_dns.sh NETTOOL SOURCE_DIR}
+# An AddressSanitizer build keeps shadow memory and quarantine (over 100 MB more): its memory bound is wider.
+rss_limit_kb=65536
+if ldd "$NETTOOL" 2>/dev/null | grep -q libasan; then rss_limit_kb=262144; fi
 SOURCE_DIR=${2:?usage: hostile_dns.sh NETTOOL SOURCE_DIR}
 skip() { echo "SKIPPED: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] || skip "needs root (a network namespace with its own resolv.conf)"
