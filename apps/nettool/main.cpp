@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
         // CLI11's own codes are 100-127; our contract says 2 for any usage error (Nagios: UNKNOWN, 3).
         if (auto unknown = app::unknown_subcommand_message(app, args)) return report_error(usage_error(*unknown));
         if (json_errors || !nagios_service.empty()) return report_error(usage_error(e.what()));
-        std::cerr << "nettool: usage error: " << e.what() << "\nRun with --help for usage.\n";
+        std::cerr << "nettool: usage error: " << e.what() << " (see --help)\n";
         return to_int(ExitStatus::bad_input);
     }
 
