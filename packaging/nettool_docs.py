@@ -266,7 +266,9 @@ def option_label(option, with_value=True):
 
 
 def value_name(option):
-    if option["choices"]:
+    # A short choice list reads best in place; a long one cannot be broken across lines by troff and is given
+    # as "One of: ..." in the option's description instead.
+    if option["choices"] and len("|".join(option["choices"])) <= 32:
         return "|".join(option["choices"])
     return option["type_name"] or "VALUE"
 
