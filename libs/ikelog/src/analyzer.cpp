@@ -708,6 +708,8 @@ PeerIndex index_peers(const std::vector<const PeerReport*>& peers) {
     return index;
 }
 
+constexpr std::size_t max_correlations = 1000;
+
 std::vector<Correlation> correlate(const std::vector<PeerReport>& peers, const std::vector<FileSummary>& files) {
     std::vector<Correlation> out;
     if (files.size() < 2) return out;
@@ -739,6 +741,9 @@ std::vector<Correlation> correlate(const std::vector<PeerReport>& peers, const s
                     candidates.emplace(0, "only peers");
                 }
                 for (const auto& [k, how] : candidates) {
+                    // Two logs pair a handful of tunnels; thousands of pairs (many syslog senders replaying the
+                    // same SPIs) say nothing more and would make the report unreadable.
+                    if (out.size() >= max_correlations) return out;
                     const PeerReport* b = pb[k];
                     std::string matched = how;
                     Correlation c;
@@ -819,11 +824,11 @@ IkeReport Analyzer::report() const {
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     for (const auto& [file, p] : ordered) report.peers.push_back(finish_peer(*p, report.files, report.name_checks));
     report.correlations = correlate(report.peers, report.files);
+    std::unordered_map<std::string, PeerReport*> peer_at;  // file '\0' peer -> its report
+    for (auto& p : report.peers) peer_at.emplace(p.file + '\0' + p.peer, &p);
     auto find_peer = [&](const std::string& file, const std::string& peer) -> PeerReport* {
-        for (auto& p : report.peers) {
-            if (p.file == file && p.peer == peer) return &p;
-        }
-        return nullptr;
+        auto it = peer_at.find(file + '\0' + peer);
+        return it == peer_at.end() ? nullptr : it->second;
     };
     for (auto& c : report.correlations) {
         PeerReport* a = find_peer(c.file_a, c.peer_a);
