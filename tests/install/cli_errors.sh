@@ -35,7 +35,7 @@ grep -qx "nettool: usage error: unknown subcommand 'pign'; did you mean 'ping'?"
 run 2 "nettool dnschek" -- dnschek
 grep -q "did you mean 'dnscheck'?" "$WORK/err" && pass "dnschek -> dnscheck" || fail "dnschek: $(cat "$WORK/err")"
 run 2 "nettool frobnicate" -- frobnicate
-grep -q "unknown subcommand 'frobnicate'; the subcommands are: ping" "$WORK/err" \
+grep -q "unknown subcommand 'frobnicate'; the subcommands are: .*ping" "$WORK/err" \
   && pass "no close name: the list" || fail "frobnicate: $(cat "$WORK/err")"
 
 run 0 "nettool --help" -- --help

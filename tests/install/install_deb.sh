@@ -92,7 +92,8 @@ status=$?
 as_nobody "$binary" p2p lo --duration 2 --json >"$WORK/capture.json" 2>"$WORK/capture.err" &
 capture=$!
 sleep 0.5
-ip netns exec "$NS" "$NETTOOL" ping 127.0.0.1 -c 3 -i 0.2 -W 1 >/dev/null 2>&1
+# Pings over most of the window: opening a 128 MiB capture ring can take a while on a busy machine.
+ip netns exec "$NS" "$NETTOOL" ping 127.0.0.1 -c 8 -i 0.2 -W 1 >/dev/null 2>&1
 wait "$capture"
 status=$?
 packets=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["packets"])' "$WORK/capture.json" 2>/dev/null)

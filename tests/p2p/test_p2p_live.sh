@@ -104,7 +104,8 @@ for address in (seed, leech):
     assert h["protocols"][0] == "BitTorrent", h["protocols"]
     rules = {e["rule"] for e in h["evidence"]}
     assert "bittorrent.tracker_http" in rules, rules
-    assert rules & {"bittorrent.handshake", "bittorrent.extension"} or "cache.endpoint" in rules, rules
+    # aria2c offers encryption (supportcrypto=1): the peer wire is then MSE/PE, found by its handshake shape.
+    assert rules & {"bittorrent.handshake", "bittorrent.extension", "bittorrent.mse"} or "cache.endpoint" in rules, rules
     print(f"ok   {address}: {h['verdict']} {h['protocols']} confidence {h['confidence']} rules {sorted(rules)}"
           f" sent {h['bytes']['sent']} received {h['bytes']['received']}")
 # The 3 MB payload crossed the veth inside the capture window (a loaded machine may drop some packets).

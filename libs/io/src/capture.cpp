@@ -92,7 +92,7 @@ public:
         if (options_.duration) {
             duration_timer_.expires_after(*options_.duration);
             duration_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-                if (!ec) self->finish();
+                if (!ec) self->drain_then_finish();
             });
         }
         if (const timeval* required = pcap_get_required_select_timeout(pcap_.get()); required != nullptr) {
@@ -108,10 +108,12 @@ public:
         stop_requested_ = true;
         if (!started_ || finished_) return;
         if (in_dispatch_) {
-            pcap_breakloop(pcap_.get());  // run_batch finishes once pcap_dispatch returns
+            // From the packet handler: no packet after this one (run_batch finishes once pcap_dispatch returns).
+            stop_now_ = true;
+            pcap_breakloop(pcap_.get());
             return;
         }
-        finish();
+        drain_then_finish();
     }
 
     // The owner is going away: end quietly, without on_finished.
@@ -174,8 +176,21 @@ private:
         }
     }
 
-    void run_batch(bool from_timer = false) {
-        if (finished_ || in_dispatch_) return;
+    // Packets in the kernel's current block reach user space only once the block is retired (full, or after the
+    // block timeout): before finishing, wait one block timeout and read what is left.
+    void drain_then_finish() {
+        if (finished_ || draining_) return;
+        draining_ = true;
+        duration_timer_.expires_after(options_.block_timeout + std::chrono::milliseconds(20));
+        duration_timer_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
+            if (self->finished_) return;
+            self->draining_ = false;
+            self->run_batch(/*from_timer=*/false, /*last=*/true);
+        });
+    }
+
+    void run_batch(bool from_timer = false, bool last = false) {
+        if (finished_ || in_dispatch_ || draining_) return;
         int want = options_.batch_size;
         if (options_.max_packets) {
             const std::uint64_t remaining = *options_.max_packets - std::min(stats_.packets, *options_.max_packets);
@@ -183,7 +198,7 @@ private:
             want = static_cast<int>(std::min<std::uint64_t>(remaining, static_cast<std::uint64_t>(want)));
         }
         in_dispatch_ = true;
-        const int rc = pcap_dispatch(pcap_.get(), want, &Engine::on_packet, reinterpret_cast<u_char*>(this));
+        const int rc = pcap_dispatch(pcap_.get(), last && !options_.max_packets ? -1 : want, &Engine::on_packet, reinterpret_cast<u_char*>(this));
         in_dispatch_ = false;
         if (pending_exception_) {
             auto exception = pending_exception_;
@@ -198,8 +213,9 @@ private:
             stats_.capture_error = pcap_geterr(pcap_.get());
             return finish();
         }
-        if (rc == PCAP_ERROR_BREAK || stop_requested_) return finish();
         if (options_.max_packets && stats_.packets >= *options_.max_packets) return finish();
+        if (last) return finish();
+        if (rc == PCAP_ERROR_BREAK || stop_requested_) return stop_now_ ? finish() : drain_then_finish();
         if (from_timer) return;
         if (rc >= want) {
             // A full batch: more may be queued. Let other handlers run, then continue without waiting (the
@@ -255,6 +271,8 @@ private:
     bool stop_requested_ = false;
     bool waiting_ = false;
     bool in_dispatch_ = false;
+    bool draining_ = false;  // waiting one block timeout before the last read
+    bool stop_now_ = false;  // stop() from the packet handler: nothing more is delivered
 };
 
 class PcapLiveCapture final : public LiveCapture {
@@ -286,6 +304,9 @@ Result<std::unique_ptr<LiveCapture>> LiveCapture::open(IoContext& io, const Live
     if (!pcap) return environment_error(std::string("cannot open capture device: ") + errbuf, interface);
     pcap_set_snaplen(pcap.get(), options.snaplen);
     pcap_set_promisc(pcap.get(), options.promiscuous ? 1 : 0);
+    // Immediate mode: every packet is handed over as it arrives (a quiet link's few packets are not held in a
+    // half-filled block); the large ring below is what absorbs bursts.
+    pcap_set_immediate_mode(pcap.get(), 1);
     pcap_set_timeout(pcap.get(), static_cast<int>(std::max<std::int64_t>(1, options.block_timeout.count())));
     if (options.buffer_size > 0) pcap_set_buffer_size(pcap.get(), options.buffer_size);
     // Nanosecond timestamps where the kernel has them; microseconds otherwise (not an error).
