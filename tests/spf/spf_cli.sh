@@ -44,7 +44,7 @@ expect docs-eval 0 'void:       shop.example.jp: ptr -> PTR 7.100.51.198.in-addr
   --ip 198.51.100.7 --sender info@shop.example.jp --helo out1.mailer.example
 expect docs-exp 1 '"explanation": "192.0.2.1 is not a mailer.example server"' -- "${dns[@]}" --json \
   --ip 192.0.2.1 --sender x@_spf2.mailer.example --helo mail.example.org
-expect docs-headers 0 '=> line 5  entry: 198.51.100.20 helo=out3.mailer.example' -- "${dns[@]}" --headers "$fixtures/shop.eml"
+expect docs-headers 0 '=> line 5  entry: 198.51.100.20 (out3.mailer.example) helo=out3.mailer.example' -- "${dns[@]}" --headers "$fixtures/shop.eml"
 expect docs-pra 0 '[Sender ID, PRA]' -- "${dns[@]}" --headers "$fixtures/shop.eml" --scope pra
 expect docs-suggest 1 'proposed: "v=spf1 +ip4:202.224.39.0/24 ip4:203.0.113.9 ip6:2001:db8::25 ~all"' -- "${dns[@]}" \
   nin29.com --ip 202.224.39.46 --ip 203.0.113.9 --ip 2001:db8::25 --suggest
