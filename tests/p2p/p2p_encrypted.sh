@@ -68,9 +68,10 @@ sys.exit(0 if ok else 1)
 PY
 }
 
-swarm() {  # swarm N TRANSPORT
-    local n=$1 transport=$2
+swarm() {  # swarm N TRANSPORT [ATTEMPT]: a download that never started is tried once more (attempt 2)
+    local n=$1 transport=$2 attempt=${3:-1}
     local tag=$transport$n
+    [ "$attempt" -gt 1 ] && tag=$tag-try$attempt
     network "$n" "$tag"
     local hub=ntenc-$tag-h$id
     local pcap=$work/$tag.pcap
@@ -92,7 +93,14 @@ swarm() {  # swarm N TRANSPORT
         for _ in $(seq 1 100); do ip netns exec "ntenc-$tag-$i-$id" ss -lntu | grep -q ':6881 ' && break; sleep 0.1; done
     done
     touch "$work/$tag.go"
-    for p in "${peer_pids[@]}"; do wait "$p" || fail "$tag: a peer did not finish the download ($(cat "$work/$tag"-*.log | tr '\n' ' '))"; done
+    local unfinished=0
+    for p in "${peer_pids[@]}"; do wait "$p" || unfinished=1; done
+    if [ "$unfinished" = 1 ]; then
+        kill "$dump" 2>/dev/null; wait "$dump" 2>/dev/null
+        # libtorrent now and then never completes a first connection in a small swarm: one more try, then fail.
+        if [ "$attempt" = 1 ]; then swarm "$n" "$transport" 2; return; fi
+        fail "$tag: a peer did not finish the download ($(cat "$work/$tag"-*.log | tr '\n' ' '))"
+    fi
     sleep 0.3
     kill "$dump"; wait "$dump" 2>/dev/null
     judge "$pcap" "$n" "$tag"
