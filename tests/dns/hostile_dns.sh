@@ -55,7 +55,7 @@ run() {
         return
     fi
     [ "$elapsed_ms" -le $((seconds * 1000)) ] || fail "$name: took $elapsed_ms ms (limit ${seconds} s)"
-    [ "$rss_kb" -le 65536 ] || fail "$name: peak memory $rss_kb KB"
+    [ "$rss_kb" -le "$rss_limit_kb" ] || fail "$name: peak memory $rss_kb KB (limit $rss_limit_kb KB)"
     if "$PY" -c "import json,sys; d=json.load(open('$WORK/out.json')); sys.exit(0 if ($check) else 1)"; then
         echo "ok: $name (exit $status, $elapsed_ms ms, $rss_kb KB)"
     else
